@@ -178,3 +178,17 @@ TEST_CASE("list values split on commas outside quotes and angle brackets (RFC 32
   CHECK(parts[1] == "<sip:k@y>");
   CHECK(parts[2] == "sip:l@z");
 }
+
+TEST_CASE("display names and escaped URIs turn into text", "[grammar]") {
+  name_addr na;
+  report r;
+  REQUIRE(parse_name_addr(R"("J Rosenberg \\\"" <sip:jdrosen@example.com>;tag=98asjd8)", na, r));
+  CHECK(na.display_name == R"("J Rosenberg \\\"")");
+  CHECK(na.display_text() == R"(J Rosenberg \")");
+  REQUIRE(parse_name_addr("caller<sip:caller@example.com>", na, r));
+  CHECK(na.display_text() == "caller");
+  CHECK(unescape("sips%3Auser%40example.com") == "sips:user@example.com");
+  CHECK(unescape("null-%00-null") == std::string("null-\0-null", 11));
+  CHECK(unescape("100%") == "100%");
+  CHECK(unescape("%4g") == "%4g");
+}

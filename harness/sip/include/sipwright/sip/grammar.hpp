@@ -7,9 +7,16 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace sipwright::sip {
+
+// The text of a quoted-string without its quotes, quoted-pairs resolved ("\\\"" -> "\"");
+// an unquoted value is returned as is.
+std::string unquote(std::string_view s);
+// Percent-decoding of escaped URI text ("%40" -> "@"); a malformed escape is kept verbatim.
+std::string unescape(std::string_view s);
 
 // ";name=value;flag" parameters as seen (starting at the first ';'); looked up on demand.
 class param_list {
@@ -53,6 +60,8 @@ struct name_addr {
   uri address;
   param_list params; // header parameters after the address (tag, expires, q ...)
   std::optional<std::string_view> tag() const { return params.find("tag"); }
+  // The display name as text: unquoted and unescaped.
+  std::string display_text() const { return unquote(display_name); }
 };
 
 struct via {
@@ -105,5 +114,6 @@ bool parse_status_line(std::string_view line, status_line& out, report& r);
 
 // Trim leading and trailing LWS (including folding) from a value.
 std::string_view trim_lws(std::string_view s);
+
 
 } // namespace sipwright::sip
