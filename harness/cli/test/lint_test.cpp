@@ -170,7 +170,7 @@ TEST_CASE("lint --stream: without Content-Length framing is lost and the rest is
   auto l = r.lines();
   REQUIRE(l.size() == 2);
   // The parser points at the end of the last header line (the start of CRLF CRLF).
-  CHECK(l[0] == file + ":7:16: error: Content-Length is mandatory on a stream transport "
+  CHECK(l[0] == file + ":8:1: error: Content-Length is mandatory on a stream transport "
                        "(RFC 3261 18.3) [framing.content-length-missing]");
   CHECK(l[1] == file + ":1: note: framing is lost; the rest of the stream is not checked");
 }

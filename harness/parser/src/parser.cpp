@@ -33,6 +33,13 @@ bool starts_with_sip_version(std::string_view line) {
          chars::to_lower(line[2]) == 'p' && line[3] == '/';
 }
 
+// Where the (first) Content-Length value starts, for errors about it.
+std::size_t content_length_offset(const sip::message_index& idx) {
+  for (const auto& f : idx.fields)
+    if (f.id == sip::header_id::content_length) return f.value.pos;
+  return idx.headers_end.pos;
+}
+
 } // namespace
 
 sip::line_col position_in(std::string_view text, std::size_t offset) {
@@ -291,7 +298,7 @@ result parser::put_datagram(std::string_view data) {
       return fail("framing.body-truncated", "Content-Length", "RFC 3261 18.3",
                   "Content-Length is " + std::to_string(*length) + " but only " + std::to_string(available) +
                       " bytes follow the headers",
-                  index_.fields.empty() ? 0 : buf_.size(), data.size());
+                  content_length_offset(index_), data.size());
     body = static_cast<std::size_t>(*length);
     if (body < available)
       framing_warnings_.push_back(
@@ -330,7 +337,7 @@ result parser::put_stream(std::string_view data) {
     if (failed_) return {status::error, used + take};
     if (!length)
       return fail("framing.content-length-missing", "Content-Length", "RFC 3261 18.3",
-                  "Content-Length is mandatory on a stream transport", he, used + take);
+                  "Content-Length is mandatory on a stream transport", he + 2, used + take);
     total_ = *header_end_ + static_cast<std::size_t>(*length);
     if (total_ > opts_.limits.max_message)
       return fail("limit.size", "SIP-message", "RFC 3261 18.3",

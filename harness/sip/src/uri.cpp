@@ -58,7 +58,7 @@ bool parse_ipv4(std::string_view s) {
 // IPv6address (RFC 3261 25.1 as corrected by RFC 5118 4.10). `where` points into the message.
 bool parse_ipv6(std::string_view s, report& r) {
   const char* where = s.data();
-  auto bad = [&](std::string why) {
+  auto bad = [&](const std::string& why) {
     return r.fail(where, "uri.ipv6", "IPv6address", "RFC 3261 25.1; RFC 5118",
                   "'" + shown(s) + "' is not an IPv6 address: " + why);
   };
@@ -166,7 +166,7 @@ bool parse_host(scanner& s, host_port& out, report& r) {
     if (dot == std::string_view::npos) break;
     pos = dot + 1;
   }
-  if (!chars::is_alpha(label.front()))
+  if (label.empty() || !chars::is_alpha(label.front()))
     return r.fail(start, "uri.host", "hostname", abnf,
                   "'" + shown(host) + "' is neither an IPv4 address nor a host name (top label must start with a letter)");
   out.kind = host_kind::hostname;

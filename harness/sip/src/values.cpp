@@ -152,7 +152,8 @@ bool parse_status_line(std::string_view line, status_line& out, report& r) {
   auto code = s.take_while(chars::is_digit);
   if (code.size() != 3 || (s.peek() != ' ' && !s.done()))
     return r.fail(cstart, "start-line.status-code", "Status-Code", abnf,
-                  "the status code must be exactly 3 digits, saw " + shown(s.rest().empty() ? code : std::string_view(cstart, s.end() - cstart), 20));
+                  "the status code must be exactly 3 digits, saw " +
+                      shown(std::string_view(cstart, s.end() - cstart).substr(0, std::string_view(cstart, s.end() - cstart).find(' ')), 20));
   out.code = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
   if (out.code < 100 || out.code > 699)
     return r.fail(cstart, "start-line.status-code", "Status-Code", "RFC 3261 7.2",
