@@ -97,16 +97,26 @@ result parser::put(std::string_view data) {
 // Splits the header block buf_[0, header_end) into the start line and header fields.
 bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
   const std::string_view b(buf_);
-  // Every line ends with CRLF (RFC 3261 7); a bare LF or CR is an error.
-  for (std::size_t i = 0; i < header_end; ++i) {
-    if (b[i] == '\n' && (i == 0 || b[i - 1] != '\r')) {
-      fail("framing.bare-lf", "CRLF", "RFC 3261 7", "line ends with LF without CR", i, 0);
+  // Every line ends with CRLF (RFC 3261 7); a bare LF or CR is an error. Reports the first one,
+  // jumping from LF to LF with memchr: between two LFs only a CR right before the second is fine.
+  std::size_t lines = 0;
+  for (std::size_t p = 0; p < header_end;) {
+    const void* lf = std::memchr(b.data() + p, '\n', header_end - p);
+    const std::size_t j =
+        lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - b.data()) : header_end;
+    const std::size_t cr_end = lf ? (j > p ? j - 1 : p) : header_end;
+    if (const void* cr = cr_end > p ? std::memchr(b.data() + p, '\r', cr_end - p) : nullptr) {
+      fail("framing.bare-cr", "CRLF", "RFC 3261 7", "CR not followed by LF",
+           static_cast<std::size_t>(static_cast<const char*>(cr) - b.data()), 0);
       return false;
     }
-    if (b[i] == '\r' && (i + 1 >= header_end || b[i + 1] != '\n')) {
-      fail("framing.bare-cr", "CRLF", "RFC 3261 7", "CR not followed by LF", i, 0);
+    if (!lf) break;
+    if (j == 0 || b[j - 1] != '\r') {
+      fail("framing.bare-lf", "CRLF", "RFC 3261 7", "line ends with LF without CR", j, 0);
       return false;
     }
+    ++lines;
+    p = j + 1;
   }
   std::size_t eol = b.find("\r\n");
   idx.start_line = span_of(0, eol);
@@ -143,6 +153,9 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
   idx.headers_end = span_of(block_end, 2);
   idx.fields.clear();
   idx.elements.clear();
+  idx.fields.reserve(lines);   // at most one field per line: no regrowth
+  idx.elements.reserve(lines); // one element per field, more for comma lists
+  std::uint32_t line_no = 2;   // every LF ends a CRLF (checked above), so lines are CRLFs
   while (pos < block_end) {
     if (chars::is_wsp(b[pos])) {
       fail("header.continuation", "message-header", "RFC 3261 7.3.1",
@@ -151,10 +164,12 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
     }
     // The field ends at the first CRLF not followed by SP/HTAB.
     std::size_t end = pos;
+    std::uint32_t field_lines = 1;
     for (;;) {
       end = b.find("\r\n", end);
       if (end + 2 < header_end && chars::is_wsp(b[end + 2]) && end + 2 < block_end) {
         end += 2;
+        ++field_lines;
         continue;
       }
       break;
@@ -188,7 +203,10 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
     f.value = span_of(vstart, vend - vstart);
     f.line = span_of(pos, end - pos);
     f.first_element = static_cast<std::uint32_t>(idx.elements.size());
-    if (sip::info(f.id).kind == sip::header_kind::list && vend > vstart) {
+    // Only a comma splits a list, so a value without one is a single element: the value itself,
+    // already trimmed of LWS as for_each_element would trim it.
+    if (sip::info(f.id).kind == sip::header_kind::list && vend > vstart &&
+        std::memchr(b.data() + vstart, ',', vend - vstart) != nullptr) {
       const char* base = buf_.data();
       sip::for_each_element(b.substr(vstart, vend - vstart), [&](std::string_view e) {
         idx.elements.push_back(span_of(static_cast<std::size_t>(e.data() - base), e.size()));
@@ -197,17 +215,10 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
       idx.elements.push_back(f.value);
     }
     f.element_count = static_cast<std::uint32_t>(idx.elements.size()) - f.first_element;
+    f.line_no = line_no;
+    line_no += field_lines;
     idx.fields.push_back(f);
     pos = end + 2;
-  }
-  // Line numbers, counted once over the block.
-  std::uint32_t line_no = 2;
-  std::size_t scanned = eol + 2;
-  for (auto& f : idx.fields) {
-    line_no += static_cast<std::uint32_t>(std::count(b.begin() + static_cast<std::ptrdiff_t>(scanned),
-                                                     b.begin() + f.name.pos, '\n'));
-    scanned = f.name.pos;
-    f.line_no = line_no;
   }
   return true;
 }

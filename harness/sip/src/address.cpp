@@ -186,7 +186,8 @@ bool parse_name_addr(std::string_view text, name_addr& out, report& r) {
     if (close == std::string_view::npos)
       return r.fail(ustart - 1, "address.raquot", "RAQUOT", "RFC 3261 25.1", "'<' without a closing '>'");
     std::string_view utext(ustart, close);
-    auto ws = utext.find_first_of(" \t\r\n");
+    auto ws = detail::find_if(
+        utext, [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
     if (ws != std::string_view::npos)
       return r.fail(ustart + ws, "address.addr-spec", "addr-spec", "RFC 3261 25.1",
                     "whitespace inside '<' '>' (RAQUOT is \">\" SWS)");
@@ -197,7 +198,7 @@ bool parse_name_addr(std::string_view text, name_addr& out, report& r) {
     // addr-spec without angle brackets: the URI ends at ';' or whitespace; its own ',', '?' and
     // ';' would be ambiguous, hence RFC 3261 20.10 requires '<' '>' for them.
     auto utext = s.take_while([](char c) { return c != ';' && !chars::is_wsp(c) && c != '\r'; });
-    auto bad = utext.find_first_of(",?");
+    auto bad = detail::find_if(utext, [](char c) { return c == ',' || c == '?'; });
     if (bad != std::string_view::npos)
       return r.fail(utext.data() + bad, "address.needs-brackets", "addr-spec", "RFC 3261 20.10",
                     "a URI containing " + shown_char(utext[bad]) + " must be enclosed in '<' '>'");

@@ -15,10 +15,22 @@ constexpr std::array rows{
 #undef SIPWRIGHT_HEADER_ROW
 };
 
+// chars::to_lower as a table: one load instead of a compare and a branch per character.
+constexpr std::array<unsigned char, 256> make_lower() {
+  std::array<unsigned char, 256> t{};
+  for (std::size_t c = 0; c < t.size(); ++c)
+    t[c] = static_cast<unsigned char>(chars::to_lower(static_cast<char>(c)));
+  return t;
+}
+constexpr auto lower = make_lower();
+constexpr unsigned char lower_of(char c) {
+  return lower[static_cast<unsigned char>(c)];
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (chars::to_lower(a[i]) != chars::to_lower(b[i])) return false;
+    if (lower_of(a[i]) != lower_of(b[i])) return false;
   return true;
 }
 
@@ -35,7 +47,7 @@ constexpr auto compact_ids = make_compact();
 constexpr std::size_t hash_size = 256;
 constexpr std::uint32_t hash_name(std::string_view s) {
   std::uint32_t h = 2166136261u;
-  for (char c : s) h = (h ^ static_cast<unsigned char>(chars::to_lower(c))) * 16777619u;
+  for (char c : s) h = (h ^ lower_of(c)) * 16777619u;
   return h;
 }
 constexpr std::array<std::uint8_t, hash_size> make_hash() {

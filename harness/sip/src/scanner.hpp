@@ -64,6 +64,22 @@ private:
   const char* end_;
 };
 
+// The first position whose character satisfies pred, or npos. Cheaper than find_first_of with a
+// set of characters, which calls memchr on the set once per character of s.
+template <class Pred>
+std::size_t find_if(std::string_view s, Pred pred) {
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (pred(s[i])) return i;
+  return std::string_view::npos;
+}
+
+// The value of a run of at most 9 decimal digits (the caller has checked them).
+inline std::uint32_t digits_value(std::string_view digits) {
+  std::uint32_t v = 0;
+  for (char c : digits) v = v * 10 + static_cast<std::uint32_t>(c - '0');
+  return v;
+}
+
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)

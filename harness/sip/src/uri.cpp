@@ -135,7 +135,7 @@ bool parse_host(scanner& s, host_port& out, report& r) {
     out.kind = host_kind::ipv6;
     return true;
   }
-  auto host = s.take_while(is_hostchar);
+  auto host = s.take_while([](char c) { return is_hostchar(c); }); // a lambda inlines
   if (host.empty())
     return r.fail(start, "uri.host", "host", abnf,
                   "expected a host name or address, saw " + shown(s.rest().substr(0, 20)));
@@ -143,12 +143,15 @@ bool parse_host(scanner& s, host_port& out, report& r) {
   // An unbracketed IPv6 address: more than one ':' after a hex-looking host (RFC 5118 4.2).
   if (s.peek() == ':') {
     auto after = s.rest().substr(1);
-    auto stop = after.find_first_of(";?>, \t\r");
+    auto stop = detail::find_if(after, [](char c) {
+      return c == ';' || c == '?' || c == '>' || c == ',' || c == ' ' || c == '\t' || c == '\r';
+    });
     if (after.substr(0, stop).find(':') != std::string_view::npos)
       return r.fail(start, "uri.ipv6-brackets", "IPv6reference", "RFC 3261 25.1; RFC 5118 4.2",
                     "IPv6 address must be enclosed in '[' ']' in a URI, saw " + shown(s.rest().substr(0, 30)));
   }
-  bool numeric = host.find_first_not_of("0123456789.") == std::string_view::npos;
+  bool numeric = detail::find_if(host, [](char c) { return !chars::is_digit(c) && c != '.'; }) ==
+                 std::string_view::npos;
   if (numeric && parse_ipv4(host)) {
     out.kind = host_kind::ipv4;
     return true;

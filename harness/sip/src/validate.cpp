@@ -3,6 +3,8 @@
 #include "sipwright/sip/message.hpp"
 
 #include <algorithm>
+#include <bitset>
+#include <optional>
 #include <string>
 
 namespace sipwright::sip {
@@ -257,8 +259,16 @@ void add(message& m, const report& r) {
 
 bool is_list(header_id id) { return info(id).kind == header_kind::list; }
 
-void check_fields(message& m) {
+// The first element of the first Via row, parsed once: check_fields parses it anyway and
+// check_whole needs its branch (parsing a Via is the costliest header check).
+struct top_via_cache {
+  bool parsed = false;           // check_fields parsed element 0 of the first Via row
+  std::optional<sip::via> value; // its result, as message::top_via() would return it
+};
+
+void check_fields(message& m, top_via_cache& top_via) {
   const char* base = m.bytes().data();
+  const header_field* first_via = m.find(header_id::via);
   for (const auto& f : m.fields()) {
     report r(base);
     auto value = m.value(f);
@@ -268,11 +278,16 @@ void check_fields(message& m) {
     } else if (is_list(f.id) && !value.empty()) {
       for (std::uint32_t i = 0; i < f.element_count && r.ok(); ++i) {
         auto e = m.element(f, i);
-        if (e.empty())
+        if (e.empty()) {
           r.fail(e.data(), "list.empty-element", info(f.id).name, "RFC 3261 7.3.1",
                  "empty element in the comma-separated " + std::string(info(f.id).name) + " list");
-        else
+        } else if (&f == first_via && i == 0) {
+          via v; // as check_header_value(header_id::via, ...) does, keeping the result
+          top_via.parsed = true;
+          if (parse_via(e, v, r)) top_via.value = v;
+        } else {
           check_header_value(f.id, e, r);
+        }
       }
     } else {
       check_header_value(f.id, value, r);
@@ -320,15 +335,18 @@ private:
   std::vector<diagnostic> found_;
 };
 
-void check_whole(message& m) {
+void check_whole(message& m, const top_via_cache& top_via) {
   all_findings r(m);
   const char* start = m.bytes().data();
   // A header that is not a list appears at most once (RFC 3261 7.3.1).
+  std::bitset<256> seen; // header ids met so far: a second one is a duplicate
   for (const auto& f : m.fields()) {
     if (f.id == header_id::unknown || info(f.id).kind != header_kind::single) continue;
-    if (m.find(f.id) != &f)
+    const auto id = static_cast<std::size_t>(f.id);
+    if (seen.test(id))
       r.fail(start + f.name.pos, "header.duplicate", info(f.id).name, "RFC 3261 7.3.1",
              std::string(info(f.id).name) + " appears more than once; it takes a single value");
+    seen.set(id);
   }
   // Mandatory header fields (RFC 3261 8.1.1 for requests, 8.2.6.2 for responses).
   static constexpr header_id required[] = {header_id::to, header_id::from, header_id::cseq,
@@ -349,7 +367,7 @@ void check_whole(message& m) {
                                      shown(m.method()));
   }
   // Every Via has a branch; RFC 3261 ones start with the magic cookie (8.1.1.7).
-  if (auto v = m.top_via(); v && m.is_request()) {
+  if (auto v = top_via.parsed ? top_via.value : m.top_via(); v && m.is_request()) {
     auto b = v->branch();
     if (!b)
       r.warn(start + m.find(header_id::via)->value.pos, "via.branch-missing", "via-branch",
@@ -370,9 +388,10 @@ void check_whole(message& m) {
 } // namespace
 
 void validate(message& m) {
+  top_via_cache top_via;
   check_start_line(m);
-  check_fields(m);
-  check_whole(m);
+  check_fields(m, top_via);
+  check_whole(m, top_via);
   std::stable_sort(m.diagnostics().begin(), m.diagnostics().end(),
                    [](const diagnostic& a, const diagnostic& b) { return a.offset < b.offset; });
 }

@@ -31,7 +31,8 @@ bool eat_version(scanner& s, std::string_view& version, report& r) {
 bool parse_number(std::string_view text, std::uint64_t max, std::uint64_t& out, report& r,
                   std::string_view code, std::string_view rule, std::string_view section) {
   auto t = trim_lws(text);
-  if (t.empty() || t.find_first_not_of("0123456789") != std::string_view::npos)
+  if (t.empty() ||
+      detail::find_if(t, [](char c) { return !chars::is_digit(c); }) != std::string_view::npos)
     return r.fail(t.empty() ? text.data() : t.data(), code, rule, abnf,
                   "expected digits only, saw " + shown(t.empty() ? std::string_view("(empty)") : t, 30));
   std::uint64_t v = 0;
@@ -124,7 +125,7 @@ bool parse_request_line(std::string_view line, request_line& out, report& r) {
     return r.fail(line.data() + last_sp, "start-line.whitespace", "Request-Line", "RFC 3261 7.1",
                   "trailing whitespace after the SIP-Version");
   out.uri_text = std::string_view(s.pos(), static_cast<std::size_t>(line.data() + last_sp - s.pos()));
-  auto ws = out.uri_text.find_first_of(" \t");
+  auto ws = detail::find_if(out.uri_text, chars::is_wsp);
   if (ws != std::string_view::npos) {
     bool double_sp = ws + 1 == out.uri_text.size() || out.uri_text[ws + 1] == ' ';
     return r.fail(out.uri_text.data() + ws, "start-line.whitespace", "Request-URI", "RFC 3261 7.1",

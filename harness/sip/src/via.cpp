@@ -35,7 +35,7 @@ int via_param(std::string_view name, scanner& s, report& r) {
   if (detail::iequals(name, "ttl")) {
     if (!s.eat_sep('=')) return r.fail(s.pos(), "via.ttl", "via-ttl", abnf, "'ttl' needs a value"), -1;
     auto v = s.take_while(chars::is_digit);
-    if (v.empty() || v.size() > 3 || std::stoi(std::string(v)) > 255)
+    if (v.empty() || v.size() > 3 || detail::digits_value(v) > 255)
       return r.fail(s.pos(), "via.ttl", "via-ttl", abnf, "ttl must be 0 to 255"), -1;
     return 1;
   }
@@ -93,10 +93,10 @@ bool parse_via(std::string_view text, via& out, report& r) {
     auto port = s.take_while(chars::is_digit);
     // COLON = SWS ":" SWS may put LWS around the colon; check host and port separately.
     if (!parse_host_port(hostport, out.sent_by, r)) return false;
-    if (port.empty() || port.size() > 5 || std::stoul(std::string(port)) > 65535)
+    if (port.empty() || port.size() > 5 || detail::digits_value(port) > 65535)
       return r.fail(port.empty() ? s.pos() : port.data(), "via.sent-by", "port", abnf,
                     "sent-by port must be 1 to 65535, saw " + shown(port.empty() ? s.rest() : port, 10));
-    out.sent_by.port = static_cast<std::uint16_t>(std::stoul(std::string(port)));
+    out.sent_by.port = static_cast<std::uint16_t>(detail::digits_value(port));
   } else {
     s.seek(after_host);
     if (!parse_host_port(hostport, out.sent_by, r)) return false;
