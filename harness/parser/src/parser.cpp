@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sipwright::parser {
 namespace {
 
@@ -31,6 +35,21 @@ std::string printable(std::string_view s, std::size_t max = 30) {
 bool starts_with_sip_version(std::string_view line) {
   return line.size() >= 4 && chars::to_lower(line[0]) == 's' && chars::to_lower(line[1]) == 'i' &&
          chars::to_lower(line[2]) == 'p' && line[3] == '/';
+}
+
+// The first CR or LF in [p, end), or end; 16 bytes at a time where SSE2 is available.
+const char* find_line_break(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  for (; end - p >= 16; p += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const int hits = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+    if (hits != 0) return p + __builtin_ctz(static_cast<unsigned>(hits));
+  }
+#endif
+  while (p != end && *p != '\r' && *p != '\n') ++p;
+  return p;
 }
 
 // Where the (first) Content-Length value starts, for errors about it.
@@ -61,15 +80,16 @@ void parser::reset() {
   scan_pos_ = 0;
   header_end_.reset();
   total_ = 0;
-  index_ = {};
-  message_.reset();
+  index_.clear();
+  has_message_ = false;
   framing_warnings_.clear();
   error_ = {};
   failed_ = false;
 }
 
 sip::message parser::release() {
-  sip::message m = message_ ? std::move(*message_) : sip::message{};
+  sip::message m = has_message_ ? std::move(message_) : sip::message{};
+  message_ = {};
   reset();
   return m;
 }
@@ -90,16 +110,15 @@ result parser::fail(std::string_view code, std::string_view rule, std::string_vi
 
 result parser::put(std::string_view data) {
   if (failed_) return {status::error, 0};
-  if (message_) reset(); // the previous message was not released: start over
+  if (has_message_) reset(); // the previous message was not released: start over
   return opts_.mode == mode::datagram ? put_datagram(data) : put_stream(data);
 }
 
-// Splits the header block buf_[0, header_end) into the start line and header fields.
-bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
+// Reports the first bare CR or LF in buf_[0, header_end): every line ends with CRLF (RFC 3261
+// 7). Jumps from LF to LF with memchr: between two LFs only a CR right before the second is fine.
+// Returns false after reporting one.
+bool parser::check_line_breaks(std::size_t header_end) {
   const std::string_view b(buf_);
-  // Every line ends with CRLF (RFC 3261 7); a bare LF or CR is an error. Reports the first one,
-  // jumping from LF to LF with memchr: between two LFs only a CR right before the second is fine.
-  std::size_t lines = 0;
   for (std::size_t p = 0; p < header_end;) {
     const void* lf = std::memchr(b.data() + p, '\n', header_end - p);
     const std::size_t j =
@@ -115,10 +134,34 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
       fail("framing.bare-lf", "CRLF", "RFC 3261 7", "line ends with LF without CR", j, 0);
       return false;
     }
-    ++lines;
     p = j + 1;
   }
-  std::size_t eol = b.find("\r\n");
+  return true;
+}
+
+// One walk over the lines of buf_[0, limit), recording where each ends (its CR) in line_ends_,
+// up to and including the empty line that ends the headers. Returns the end of the empty line,
+// or npos when a line break is not CRLF (RFC 3261 7) or no empty line comes first; the caller
+// then reports what is wrong.
+std::size_t parser::scan_lines(std::size_t limit) {
+  line_ends_.clear();
+  const char* const begin = buf_.data();
+  const char* const end = begin + limit;
+  for (const char* p = begin;;) {
+    const char* q = find_line_break(p, end);
+    if (end - q < 2 || q[0] != '\r' || q[1] != '\n') return std::string::npos;
+    line_ends_.push_back(static_cast<std::uint32_t>(q - begin));
+    if (q == p) return static_cast<std::size_t>(q + 2 - begin); // the empty line
+    p = q + 2;
+  }
+}
+
+// Splits the header block buf_[0, header_end) into the start line and header fields, using the
+// line ends scan_lines() recorded.
+bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
+  const std::string_view b(buf_);
+  const std::size_t lines = line_ends_.size(); // the start line to the empty line
+  const std::size_t eol = line_ends_[0];
   idx.start_line = span_of(0, eol);
   std::string_view line = b.substr(0, eol);
   if (starts_with_sip_version(line)) {
@@ -155,25 +198,18 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
   idx.elements.clear();
   idx.fields.reserve(lines);   // at most one field per line: no regrowth
   idx.elements.reserve(lines); // one element per field, more for comma lists
-  std::uint32_t line_no = 2;   // every LF ends a CRLF (checked above), so lines are CRLFs
-  while (pos < block_end) {
+  std::uint32_t line_no = 2;
+  for (std::size_t li = 1; li + 1 < lines; ++li) {
     if (chars::is_wsp(b[pos])) {
       fail("header.continuation", "message-header", "RFC 3261 7.3.1",
            "a line starting with whitespace continues a header, but no header precedes it", pos, 0);
       return false;
     }
-    // The field ends at the first CRLF not followed by SP/HTAB.
-    std::size_t end = pos;
-    std::uint32_t field_lines = 1;
-    for (;;) {
-      end = b.find("\r\n", end);
-      if (end + 2 < header_end && chars::is_wsp(b[end + 2]) && end + 2 < block_end) {
-        end += 2;
-        ++field_lines;
-        continue;
-      }
-      break;
-    }
+    // The field ends at the first CRLF not followed by SP/HTAB (folding, RFC 3261 7.3.1).
+    const std::uint32_t first_line = static_cast<std::uint32_t>(li);
+    while (li + 2 < lines && chars::is_wsp(b[line_ends_[li] + 2])) ++li;
+    const std::size_t end = line_ends_[li];
+    const std::uint32_t field_lines = static_cast<std::uint32_t>(li) - first_line + 1;
     if (idx.fields.size() >= opts_.limits.max_headers) {
       fail("limit.headers", "message-header", "RFC 3261 7.3",
            "more than " + std::to_string(opts_.limits.max_headers) + " header fields", pos, 0);
@@ -256,24 +292,23 @@ std::optional<std::uint64_t> parser::framed_length(const sip::message_index& idx
 result parser::complete(std::size_t total, std::size_t consumed) {
   buf_.resize(total);
   index_.body = span_of(header_end_.value(), total - *header_end_);
-  sip::message m(std::move(buf_), std::move(index_));
-  buf_.clear();
-  index_ = {};
+  message_.replace(buf_, index_); // buf_ and index_ get the previous message's storage
+  sip::message& m = message_;
   for (auto& w : framing_warnings_) m.diagnostics().push_back(std::move(w));
   framing_warnings_.clear();
   if (opts_.validate) sip::validate(m);
   scan_pos_ = 0;
   header_end_.reset();
-  message_ = std::move(m);
+  has_message_ = true;
   if (opts_.strict) {
-    for (const auto& d : message_->diagnostics()) {
+    for (const auto& d : m.diagnostics()) {
       if (d.level != sip::severity::error) continue;
       error_.code = d.code;
       error_.rule = d.rule;
       error_.section = d.section;
       error_.text = d.text;
       error_.offset = d.offset;
-      auto lc = message_->position(d.offset);
+      auto lc = m.position(d.offset);
       error_.line = lc.line;
       error_.column = lc.column;
       failed_ = true;
@@ -294,11 +329,18 @@ result parser::put_datagram(std::string_view data) {
                 "message larger than the limit of " + std::to_string(opts_.limits.max_message) + " bytes",
                 opts_.limits.max_message, data.size());
   buf_.assign(data.substr(skip));
-  std::size_t he = buf_.find("\r\n\r\n");
-  if (he == std::string::npos)
-    return fail("framing.no-empty-line", "SIP-message", "RFC 3261 7",
-                "no empty line (CRLF CRLF) ends the headers", buf_.size(), data.size());
-  header_end_ = he + 4;
+  header_end_ = scan_lines(buf_.size());
+  if (*header_end_ == std::string::npos) {
+    // Not a clean header block: say why, as the first empty line and the line breaks before it
+    // show (RFC 3261 7).
+    std::size_t he = buf_.find("\r\n\r\n");
+    if (he == std::string::npos)
+      return fail("framing.no-empty-line", "SIP-message", "RFC 3261 7",
+                  "no empty line (CRLF CRLF) ends the headers", buf_.size(), data.size());
+    header_end_ = he + 4;
+    check_line_breaks(*header_end_); // reports the bare CR or LF that stopped scan_lines
+    return {status::error, data.size()};
+  }
   if (!index_headers(*header_end_, index_)) return {status::error, data.size()};
   auto length = framed_length(index_);
   if (failed_) return {status::error, data.size()};
@@ -343,6 +385,10 @@ result parser::put_stream(std::string_view data) {
       return {status::need_more, used + take};
     }
     header_end_ = he + 4;
+    if (scan_lines(*header_end_) != *header_end_) {
+      check_line_breaks(*header_end_); // reports the bare CR or LF that stopped scan_lines
+      return {status::error, used + take};
+    }
     if (!index_headers(*header_end_, index_)) return {status::error, used + take};
     auto length = framed_length(index_);
     if (failed_) return {status::error, used + take};

@@ -2,7 +2,37 @@
 
 #include "scanner.hpp"
 
+#include <algorithm>
+#include <utility>
+
 namespace sipwright::sip {
+
+void message_index::clear() {
+  auto f = std::move(fields);
+  auto e = std::move(elements);
+  *this = {};
+  f.clear();
+  e.clear();
+  fields = std::move(f);
+  elements = std::move(e);
+}
+
+void message_index::index_first_fields() {
+  first_field = all_absent();
+  // Past 0xfffe rows (more than any parser limit allows) find() falls back to a linear search.
+  const std::size_t n = std::min<std::size_t>(fields.size(), absent);
+  for (std::size_t i = n; i-- > 0;)
+    first_field[static_cast<std::size_t>(fields[i].id)] = static_cast<std::uint16_t>(i);
+}
+
+void message::replace(std::string& bytes, message_index& index) {
+  bytes_.swap(bytes);
+  std::swap(index_, index);
+  index_.index_first_fields();
+  bytes.clear();
+  index.clear();
+  diagnostics_.clear();
+}
 
 std::vector<std::string_view> message::elements(const header_field& f) const {
   std::vector<std::string_view> out;
@@ -12,7 +42,10 @@ std::vector<std::string_view> message::elements(const header_field& f) const {
 }
 
 const header_field* message::find(header_id id) const {
-  for (const auto& f : index_.fields)
+  const std::uint16_t i = index_.first_field[static_cast<std::size_t>(id)];
+  if (i != message_index::absent) return &index_.fields[i];
+  if (index_.fields.size() < message_index::absent) return nullptr;
+  for (const auto& f : index_.fields) // more rows than first_field can point at
     if (f.id == id) return &f;
   return nullptr;
 }

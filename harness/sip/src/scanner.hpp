@@ -22,6 +22,7 @@ public:
 
   // LWS = [*WSP CRLF] 1*WSP; returns true when anything was skipped (SWS = [LWS]).
   bool skip_lws() {
+    if (p_ == end_ || (*p_ != ' ' && *p_ != '\t' && *p_ != '\r')) return false; // the usual case
     const char* start = p_;
     for (;;) {
       while (p_ != end_ && chars::is_wsp(*p_)) ++p_;

@@ -26,33 +26,25 @@ bool eat_escaped(scanner& s, report& r, std::string_view code) {
 // Consumes 1*( cls / escaped ); returns the text. An invalid escape is an error.
 std::string_view take_escaped(scanner& s, std::uint16_t cls, report& r, std::string_view code) {
   const char* start = s.pos();
-  while (!s.done()) {
-    if (chars::is(s.peek(), cls)) {
-      s.seek(s.pos() + 1);
-    } else if (s.peek() == '%') {
-      if (!eat_escaped(s, r, code)) break;
-    } else {
-      break;
-    }
-  }
+  do {
+    s.take_while([cls](char c) { return chars::is(c, cls); });
+  } while (s.peek() == '%' && eat_escaped(s, r, code));
   return {start, static_cast<std::size_t>(s.pos() - start)};
 }
 
+// IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255
 bool parse_ipv4(std::string_view s) {
-  int parts = 0;
-  std::size_t i = 0;
-  while (i <= s.size()) {
-    std::size_t start = i;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0 && (p == end || *p++ != '.')) return false;
+    const char* digits = p;
     unsigned value = 0;
-    while (i < s.size() && chars::is_digit(s[i]) && i - start < 3)
-      value = value * 10 + static_cast<unsigned>(s[i++] - '0');
-    if (i == start || value > 255) return false;
-    ++parts;
-    if (i == s.size()) break;
-    if (s[i] != '.') return false;
-    ++i;
+    while (p != end && p - digits < 3 && chars::is_digit(*p))
+      value = value * 10 + static_cast<unsigned>(*p++ - '0');
+    if (p == digits || value > 255) return false;
   }
-  return parts == 4;
+  return p == end;
 }
 
 // IPv6address (RFC 3261 25.1 as corrected by RFC 5118 4.10). `where` points into the message.
@@ -119,7 +111,17 @@ bool parse_port(scanner& s, host_port& out, report& r) {
   return true;
 }
 
-bool is_hostchar(char c) { return chars::is_alnum(c) || c == '-' || c == '.'; }
+// hostname = *( domainlabel "." ) toplabel [ "." ]: no label is empty or starts or ends with '-'
+// (the caller checks the top label's first character).
+bool is_hostname(std::string_view host) {
+  std::string_view h = host.back() == '.' ? host.substr(0, host.size() - 1) : host;
+  char prev = '.'; // a label starts after a '.'
+  for (char c : h) {
+    if (c == '.' ? (prev == '.' || prev == '-') : (prev == '.' && c == '-')) return false;
+    prev = c;
+  }
+  return prev != '.' && prev != '-';
+}
 
 // hostname / IPv4address / IPv6reference
 bool parse_host(scanner& s, host_port& out, report& r) {
@@ -135,7 +137,13 @@ bool parse_host(scanner& s, host_port& out, report& r) {
     out.kind = host_kind::ipv6;
     return true;
   }
-  auto host = s.take_while([](char c) { return is_hostchar(c); }); // a lambda inlines
+  const char* p = start;
+  std::uint16_t common = chars::ipv4; // classes every host character has
+  for (; p != s.end() && chars::is(*p, chars::host); ++p)
+    common &= chars::detail::table[static_cast<unsigned char>(*p)];
+  const bool numeric = common != 0; // digits and dots only: an IPv4address candidate
+  s.seek(p);
+  const std::string_view host(start, static_cast<std::size_t>(p - start));
   if (host.empty())
     return r.fail(start, "uri.host", "host", abnf,
                   "expected a host name or address, saw " + shown(s.rest().substr(0, 20)));
@@ -150,26 +158,19 @@ bool parse_host(scanner& s, host_port& out, report& r) {
       return r.fail(start, "uri.ipv6-brackets", "IPv6reference", "RFC 3261 25.1; RFC 5118 4.2",
                     "IPv6 address must be enclosed in '[' ']' in a URI, saw " + shown(s.rest().substr(0, 30)));
   }
-  bool numeric = detail::find_if(host, [](char c) { return !chars::is_digit(c) && c != '.'; }) ==
-                 std::string_view::npos;
   if (numeric && parse_ipv4(host)) {
     out.kind = host_kind::ipv4;
     return true;
   }
-  // hostname = *( domainlabel "." ) toplabel [ "." ]
-  std::string_view h = host.back() == '.' ? host.substr(0, host.size() - 1) : host;
-  std::size_t pos = 0;
-  std::string_view label;
-  while (pos <= h.size()) {
-    auto dot = h.find('.', pos);
-    label = h.substr(pos, dot == std::string_view::npos ? std::string_view::npos : dot - pos);
-    if (label.empty() || label.front() == '-' || label.back() == '-')
-      return r.fail(start, "uri.host", "hostname", abnf,
-                    "'" + shown(host) + "' is not a valid host name (empty label or label starting or ending with '-')");
-    if (dot == std::string_view::npos) break;
-    pos = dot + 1;
+  if (!is_hostname(host)) {
+    return r.fail(
+        start, "uri.host", "hostname", abnf,
+        "'" + shown(host) +
+            "' is not a valid host name (empty label or label starting or ending with '-')");
   }
-  if (label.empty() || !chars::is_alpha(label.front()))
+  // The top label starts with a letter (after the last '.', ignoring one final '.').
+  std::string_view h = host.back() == '.' ? host.substr(0, host.size() - 1) : host;
+  if (!chars::is_alpha(h[h.rfind('.') + 1]))
     return r.fail(start, "uri.host", "hostname", abnf,
                   "'" + shown(host) + "' is neither an IPv4 address nor a host name (top label must start with a letter)");
   out.kind = host_kind::hostname;

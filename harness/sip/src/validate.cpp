@@ -259,16 +259,20 @@ void add(message& m, const report& r) {
 
 bool is_list(header_id id) { return info(id).kind == header_kind::list; }
 
-// The first element of the first Via row, parsed once: check_fields parses it anyway and
-// check_whole needs its branch (parsing a Via is the costliest header check).
-struct top_via_cache {
-  bool parsed = false;           // check_fields parsed element 0 of the first Via row
-  std::optional<sip::via> value; // its result, as message::top_via() would return it
+// What check_fields parsed and check_whole needs again: the first element of the first Via
+// row (for its branch) and the first CSeq (for its method), as message::top_via() and
+// message::cseq() would return them.
+struct parsed_cache {
+  bool via_parsed = false; // check_fields parsed element 0 of the first Via row
+  std::optional<sip::via> top_via;
+  bool cseq_parsed = false; // check_fields parsed the value of the first CSeq row
+  std::optional<sip::cseq> cseq;
 };
 
-void check_fields(message& m, top_via_cache& top_via) {
+void check_fields(message& m, parsed_cache& cache) {
   const char* base = m.bytes().data();
   const header_field* first_via = m.find(header_id::via);
+  const header_field* first_cseq = m.find(header_id::cseq);
   for (const auto& f : m.fields()) {
     report r(base);
     auto value = m.value(f);
@@ -283,12 +287,16 @@ void check_fields(message& m, top_via_cache& top_via) {
                  "empty element in the comma-separated " + std::string(info(f.id).name) + " list");
         } else if (&f == first_via && i == 0) {
           via v; // as check_header_value(header_id::via, ...) does, keeping the result
-          top_via.parsed = true;
-          if (parse_via(e, v, r)) top_via.value = v;
+          cache.via_parsed = true;
+          if (parse_via(e, v, r)) cache.top_via = v;
         } else {
           check_header_value(f.id, e, r);
         }
       }
+    } else if (&f == first_cseq) {
+      cseq c; // as check_header_value(header_id::cseq, ...) does, keeping the result
+      cache.cseq_parsed = true;
+      if (parse_cseq(value, c, r)) cache.cseq = c;
     } else {
       check_header_value(f.id, value, r);
     }
@@ -335,7 +343,7 @@ private:
   std::vector<diagnostic> found_;
 };
 
-void check_whole(message& m, const top_via_cache& top_via) {
+void check_whole(message& m, const parsed_cache& cache) {
   all_findings r(m);
   const char* start = m.bytes().data();
   // A header that is not a list appears at most once (RFC 3261 7.3.1).
@@ -361,13 +369,13 @@ void check_whole(message& m, const top_via_cache& top_via) {
            "Max-Forwards is missing (RFC 2543 clients omit it; RFC 3261 requires it)");
   // The CSeq method matches the request method (RFC 3261 8.1.1.5, 20.16).
   if (m.is_request()) {
-    if (auto c = m.cseq(); c && c->method != m.method())
+    if (auto c = cache.cseq_parsed ? cache.cseq : m.cseq(); c && c->method != m.method())
       r.fail(start + m.find(header_id::cseq)->value.pos, "cseq.method-mismatch", "CSeq",
              "RFC 3261 8.1.1.5", "CSeq method " + shown(c->method) + " differs from the request method " +
                                      shown(m.method()));
   }
   // Every Via has a branch; RFC 3261 ones start with the magic cookie (8.1.1.7).
-  if (auto v = top_via.parsed ? top_via.value : m.top_via(); v && m.is_request()) {
+  if (auto v = cache.via_parsed ? cache.top_via : m.top_via(); v && m.is_request()) {
     auto b = v->branch();
     if (!b)
       r.warn(start + m.find(header_id::via)->value.pos, "via.branch-missing", "via-branch",
@@ -388,10 +396,10 @@ void check_whole(message& m, const top_via_cache& top_via) {
 } // namespace
 
 void validate(message& m) {
-  top_via_cache top_via;
+  parsed_cache cache;
   check_start_line(m);
-  check_fields(m, top_via);
-  check_whole(m, top_via);
+  check_fields(m, cache);
+  check_whole(m, cache);
   std::stable_sort(m.diagnostics().begin(), m.diagnostics().end(),
                    [](const diagnostic& a, const diagnostic& b) { return a.offset < b.offset; });
 }

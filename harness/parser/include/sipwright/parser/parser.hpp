@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sipwright::parser {
 
@@ -60,7 +61,12 @@ public:
 
   const parse_error& error() const { return error_; }
   // True after done, and after a grammar error (strict mode) when the message could be framed.
-  bool has_message() const { return message_.has_value(); }
+  bool has_message() const { return has_message_; }
+  // The message, owned by the parser (Beast style): valid while has_message(), until the next
+  // put() or reset(). A put() after get() reuses its storage, so a steady stream of messages
+  // allocates nothing.
+  const sip::message& get() const { return message_; }
+  // Hands the message over to the caller (an empty message when there is none) and resets.
   sip::message release();
   void reset();
 
@@ -69,7 +75,9 @@ public:
 private:
   result put_datagram(std::string_view data);
   result put_stream(std::string_view data);
-  // Indexes buf_[0, header_end) and frames the body. Returns false on a framing error.
+  std::size_t scan_lines(std::size_t limit);
+  bool check_line_breaks(std::size_t header_end);
+  // Indexes buf_[0, header_end) after scan_lines(). Returns false on a framing error.
   bool index_headers(std::size_t header_end, sip::message_index& idx);
   std::optional<std::uint64_t> framed_length(const sip::message_index& idx);
   result complete(std::size_t total, std::size_t consumed);
@@ -82,7 +90,9 @@ private:
   std::optional<std::size_t> header_end_;   // stream: end of the empty line
   std::size_t total_ = 0;                   // stream: header_end + Content-Length
   sip::message_index index_;
-  std::optional<sip::message> message_;
+  std::vector<std::uint32_t> line_ends_; // the CR of each header block line, by scan_lines()
+  sip::message message_;                 // meaningful while has_message_
+  bool has_message_ = false;
   std::vector<sip::diagnostic> framing_warnings_;
   parse_error error_;
   bool failed_ = false;

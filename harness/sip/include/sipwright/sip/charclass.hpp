@@ -17,8 +17,10 @@ enum : std::uint16_t {
   reserved = 1 << 8,         // ";" / "/" / "?" / ":" / "@" / "&" / "=" / "+" / "$" / ","
   password = 1 << 9,         // "&" / "=" / "+" / "$" / ","
   hex = 1 << 10,
-  wsp = 1 << 11,             // SP / HTAB
-  scheme = 1 << 12,          // ALPHA / DIGIT / "+" / "-" / "."
+  wsp = 1 << 11,    // SP / HTAB
+  scheme = 1 << 12, // ALPHA / DIGIT / "+" / "-" / "."
+  host = 1 << 13,   // alphanum / "-" / "." (hostname, IPv4address)
+  ipv4 = 1 << 14,   // DIGIT / "."
 };
 
 namespace detail {
@@ -42,6 +44,11 @@ constexpr std::array<std::uint16_t, 256> make_table() {
   add("&=+$,", password);
   add(" \t", wsp);
   add("+-.", scheme);
+  for (int c = 0; c < 256; ++c)
+    if (t[c] & (alpha | digit)) t[c] |= host;
+  for (int c = '0'; c <= '9'; ++c) t[c] |= ipv4;
+  add("-.", host);
+  add(".", ipv4);
   return t;
 }
 inline constexpr std::array<std::uint16_t, 256> table = make_table();

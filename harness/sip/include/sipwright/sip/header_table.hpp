@@ -4,6 +4,7 @@
 //   kind list:   comma-separated list; rows may repeat (RFC 3261 7.3.1)
 //   kind single: exactly one value; a second row is an error (RFC 3261 7.3.1)
 //   kind multi:  not a comma list, but rows may repeat (e.g. challenges)
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -87,6 +88,13 @@ enum class header_id : std::uint8_t {
   SIPWRIGHT_HEADERS(SIPWRIGHT_HEADER_ENUM)
 #undef SIPWRIGHT_HEADER_ENUM
 };
+
+// Number of header ids, header_id::unknown included.
+inline constexpr std::size_t header_count = 1
+#define SIPWRIGHT_HEADER_COUNT(id, name, compact, section, kind) +1
+    SIPWRIGHT_HEADERS(SIPWRIGHT_HEADER_COUNT)
+#undef SIPWRIGHT_HEADER_COUNT
+    ;
 
 struct header_info {
   header_id id;

@@ -5,6 +5,7 @@
 #include "sipwright/sip/grammar.hpp"
 #include "sipwright/sip/header_table.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -31,6 +32,12 @@ struct header_field {
 
 // What the parser found; the message is built from it.
 struct message_index {
+  static constexpr std::uint16_t absent = 0xffff;
+  // Back to the default state, keeping the vectors' capacity.
+  void clear();
+  // Fills first_field from fields (the message does it when it takes an index).
+  void index_first_fields();
+
   bool request = false;
   text_span start_line;                 // without CRLF
   text_span method, request_uri;        // requests
@@ -41,6 +48,15 @@ struct message_index {
   std::vector<text_span> elements;      // flattened elements of all fields
   text_span headers_end;                // the empty line
   text_span body;
+  // Per header_id, the position in fields of its first row, or absent: find(id) in O(1).
+  std::array<std::uint16_t, header_count> first_field = all_absent();
+
+private:
+  static constexpr std::array<std::uint16_t, header_count> all_absent() {
+    std::array<std::uint16_t, header_count> a{};
+    a.fill(absent);
+    return a;
+  }
 };
 
 struct line_col {
@@ -52,7 +68,9 @@ class message {
 public:
   message() = default;
   message(std::string bytes, message_index index)
-      : bytes_(std::move(bytes)), index_(std::move(index)) {}
+      : bytes_(std::move(bytes)), index_(std::move(index)) {
+    index_.index_first_fields();
+  }
 
   // The exact bytes received, start line to the end of the body (serializes byte-exact).
   std::string_view bytes() const { return bytes_; }
@@ -105,6 +123,10 @@ public:
   line_col position(std::uint32_t offset) const;
   std::string_view text(text_span s) const { return std::string_view(bytes_).substr(s.pos, s.len); }
   const message_index& index() const { return index_; }
+
+  // Takes bytes and index as the new content, handing back the previous storage in their
+  // place (cleared, capacity kept) and clearing the diagnostics: lets a parser reuse buffers.
+  void replace(std::string& bytes, message_index& index);
 
 private:
   std::string bytes_;
