@@ -324,10 +324,13 @@ result parser::put_datagram(std::string_view data) {
   while (skip < data.size() && (data[skip] == '\r' || data[skip] == '\n')) ++skip;
   if (skip == data.size())
     return fail("framing.empty", "SIP-message", "RFC 3261 7", "the datagram holds no message", 0, data.size());
-  if (data.size() - skip > opts_.limits.max_message)
+  if (data.size() - skip > opts_.limits.max_message) {
+    // Keep the bytes up to the limit so the error's line and column are those of the limit.
+    buf_.assign(data.substr(skip, opts_.limits.max_message));
     return fail("limit.size", "SIP-message", "RFC 3261 18.1.1",
                 "message larger than the limit of " + std::to_string(opts_.limits.max_message) + " bytes",
                 opts_.limits.max_message, data.size());
+  }
   buf_.assign(data.substr(skip));
   header_end_ = scan_lines(buf_.size());
   if (*header_end_ == std::string::npos) {
@@ -370,7 +373,9 @@ result parser::put_stream(std::string_view data) {
     if (used == data.size()) return {status::need_more, used};
   }
   if (!header_end_) {
-    std::size_t room = opts_.limits.max_message + 1 - buf_.size();
+    // Buffer at most one byte past the limit (saturating: max_message may be SIZE_MAX).
+    std::size_t limit = opts_.limits.max_message == SIZE_MAX ? SIZE_MAX : opts_.limits.max_message + 1;
+    std::size_t room = limit > buf_.size() ? limit - buf_.size() : 0;
     std::size_t take = std::min(room, data.size() - used);
     buf_.append(data.substr(used, take));
     std::size_t from = scan_pos_ >= 3 ? scan_pos_ - 3 : 0;
@@ -400,7 +405,7 @@ result parser::put_stream(std::string_view data) {
       return fail("limit.size", "SIP-message", "RFC 3261 18.3",
                   "Content-Length " + std::to_string(*length) + " makes the message larger than the limit of " +
                       std::to_string(opts_.limits.max_message) + " bytes",
-                  opts_.limits.max_message, used + take);
+                  content_length_offset(index_), used + take);
     if (buf_.size() >= total_) {
       std::size_t extra = buf_.size() - total_;
       return complete(total_, used + take - extra);

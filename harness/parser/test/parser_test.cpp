@@ -202,3 +202,37 @@ TEST_CASE("junk never crashes the parser", "[parser]") {
     }
   }
 }
+
+TEST_CASE("fuzz regressions stay fixed", "[parser][fuzz]") {
+  SECTION("a backslash ending a Retry-After comment stays inside the value") {
+    auto bytes = options_request();
+    bytes.insert(bytes.find("Content-Length"), "Retry-After: 5(\\\r\n");
+    parser::parser p;
+    REQUIRE(p.put(bytes).status == status::error);
+    CHECK(p.error().code == "retry-after.comment");
+  }
+  SECTION("stream mode without a size limit still makes progress") {
+    parser::parser p(parser::options{.mode = mode::stream, .limits = {.max_message = SIZE_MAX, .max_headers = 64}});
+    auto bytes = options_request("hi");
+    auto r = p.put(bytes);
+    CHECK(r.status == status::done);
+    CHECK(r.consumed == bytes.size());
+  }
+  SECTION("a datagram over the size limit reports the limit's line and column") {
+    parser::parser p(parser::options{.mode = mode::datagram, .limits = {.max_message = 40, .max_headers = 64}});
+    REQUIRE(p.put(options_request()).status == status::error);
+    CHECK(p.error().code == "limit.size");
+    CHECK(p.error().offset == 40);
+    CHECK(p.error().line == 2); // the start line is 37 bytes with its CRLF
+    CHECK(p.error().column == 4);
+  }
+  SECTION("a Content-Length over the limit in stream mode points at Content-Length") {
+    parser::parser p(parser::options{.mode = mode::stream, .limits = {.max_message = 400, .max_headers = 64}});
+    auto bytes = options_request();
+    auto cl = bytes.find("Content-Length: 0");
+    bytes.replace(cl, 17, "Content-Length: 4000");
+    REQUIRE(p.put(bytes).status == status::error);
+    CHECK(p.error().code == "limit.size");
+    CHECK(p.error().offset == cl + 16);
+  }
+}

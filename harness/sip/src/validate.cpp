@@ -130,7 +130,8 @@ bool check_retry_after(std::string_view v, report& r) {
     int depth = 1;
     while (!s.done() && depth > 0) {
       char c = s.peek();
-      s.seek(s.pos() + (c == '\\' ? 2 : 1));
+      // a quoted-pair never steps over the end of the value
+      s.seek(s.pos() + (c == '\\' && s.pos() + 1 != s.end() ? 2 : 1));
       depth += c == '(' ? 1 : c == ')' ? -1 : 0;
     }
     if (depth) return r.fail(s.pos(), "retry-after.comment", "comment", abnf, "unterminated comment");
