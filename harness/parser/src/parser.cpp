@@ -23,10 +23,14 @@ std::string printable(std::string_view s, std::size_t max = 30) {
   std::string out;
   for (std::size_t i = 0; i < s.size() && i < max; ++i) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c == '\r') out += "\\r";
-    else if (c == '\n') out += "\\n";
-    else if (c < 0x20 || c == 0x7f) out += '?';
-    else out += static_cast<char>(c);
+    if (c == '\r')
+      out += "\\r";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c < 0x20 || c == 0x7f)
+      out += '?';
+    else
+      out += static_cast<char>(c);
   }
   if (s.size() > max) out += "...";
   return out;
@@ -171,10 +175,12 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
     if (sp1 != std::string_view::npos) {
       std::size_t code_end = line.find(' ', sp1 + 1);
       std::string_view code =
-          line.substr(sp1 + 1, code_end == std::string_view::npos ? std::string_view::npos : code_end - sp1 - 1);
+          line.substr(sp1 + 1, code_end == std::string_view::npos ? std::string_view::npos
+                                                                  : code_end - sp1 - 1);
       if (code.size() == 3 && std::all_of(code.begin(), code.end(), chars::is_digit))
         idx.status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
-      if (code_end != std::string_view::npos) idx.reason = span_of(code_end + 1, line.size() - code_end - 1);
+      if (code_end != std::string_view::npos)
+        idx.reason = span_of(code_end + 1, line.size() - code_end - 1);
     }
   } else {
     idx.request = true;
@@ -222,9 +228,10 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
     if (name_end == pos || colon >= end || b[colon] != ':') {
       std::size_t at = name_end == pos ? pos : colon;
       fail("header.syntax", "message-header", "RFC 3261 7.3.1",
-           name_end == pos ? "expected a header name (token), saw " + printable(b.substr(pos, end - pos))
-                           : "expected ':' after header name '" + printable(b.substr(pos, name_end - pos)) +
-                                 "', saw " + printable(b.substr(colon, end - colon), 20),
+           name_end == pos
+               ? "expected a header name (token), saw " + printable(b.substr(pos, end - pos))
+               : "expected ':' after header name '" + printable(b.substr(pos, name_end - pos)) +
+                     "', saw " + printable(b.substr(colon, end - colon), 20),
            at, 0);
       return false;
     }
@@ -269,8 +276,10 @@ std::optional<std::uint64_t> parser::framed_length(const sip::message_index& idx
     std::uint64_t n = 0;
     bool ok = !v.empty() && v.size() <= 10;
     for (char c : v) {
-      if (!chars::is_digit(c)) ok = false;
-      else n = n * 10 + static_cast<std::uint64_t>(c - '0');
+      if (!chars::is_digit(c))
+        ok = false;
+      else
+        n = n * 10 + static_cast<std::uint64_t>(c - '0');
     }
     if (!ok) {
       fail("framing.content-length", "Content-Length", "RFC 3261 20.14",
@@ -280,7 +289,8 @@ std::optional<std::uint64_t> parser::framed_length(const sip::message_index& idx
     }
     if (length && *length != n) {
       fail("framing.content-length-conflict", "Content-Length", "RFC 3261 20.14",
-           "conflicting Content-Length values " + std::to_string(*length) + " and " + std::to_string(n),
+           "conflicting Content-Length values " + std::to_string(*length) + " and " +
+               std::to_string(n),
            f.value.pos, 0);
       return std::nullopt;
     }
@@ -323,12 +333,14 @@ result parser::put_datagram(std::string_view data) {
   std::size_t skip = 0;
   while (skip < data.size() && (data[skip] == '\r' || data[skip] == '\n')) ++skip;
   if (skip == data.size())
-    return fail("framing.empty", "SIP-message", "RFC 3261 7", "the datagram holds no message", 0, data.size());
+    return fail("framing.empty", "SIP-message", "RFC 3261 7", "the datagram holds no message", 0,
+                data.size());
   if (data.size() - skip > opts_.limits.max_message) {
     // Keep the bytes up to the limit so the error's line and column are those of the limit.
     buf_.assign(data.substr(skip, opts_.limits.max_message));
     return fail("limit.size", "SIP-message", "RFC 3261 18.1.1",
-                "message larger than the limit of " + std::to_string(opts_.limits.max_message) + " bytes",
+                "message larger than the limit of " + std::to_string(opts_.limits.max_message) +
+                    " bytes",
                 opts_.limits.max_message, data.size());
   }
   buf_.assign(data.substr(skip));
@@ -352,15 +364,16 @@ result parser::put_datagram(std::string_view data) {
   if (length) {
     if (*length > available)
       return fail("framing.body-truncated", "Content-Length", "RFC 3261 18.3",
-                  "Content-Length is " + std::to_string(*length) + " but only " + std::to_string(available) +
-                      " bytes follow the headers",
+                  "Content-Length is " + std::to_string(*length) + " but only " +
+                      std::to_string(available) + " bytes follow the headers",
                   content_length_offset(index_), data.size());
     body = static_cast<std::size_t>(*length);
     if (body < available)
-      framing_warnings_.push_back(
-          {sip::severity::warning, "framing.extra-bytes", "Content-Length", "RFC 3261 18.3",
-           std::to_string(available - body) + " bytes after the body (per Content-Length) are discarded",
-           static_cast<std::uint32_t>(*header_end_ + body)});
+      framing_warnings_.push_back({sip::severity::warning, "framing.extra-bytes", "Content-Length",
+                                   "RFC 3261 18.3",
+                                   std::to_string(available - body) +
+                                       " bytes after the body (per Content-Length) are discarded",
+                                   static_cast<std::uint32_t>(*header_end_ + body)});
   }
   return complete(*header_end_ + body, data.size());
 }
@@ -374,7 +387,8 @@ result parser::put_stream(std::string_view data) {
   }
   if (!header_end_) {
     // Buffer at most one byte past the limit (saturating: max_message may be SIZE_MAX).
-    std::size_t limit = opts_.limits.max_message == SIZE_MAX ? SIZE_MAX : opts_.limits.max_message + 1;
+    std::size_t limit =
+        opts_.limits.max_message == SIZE_MAX ? SIZE_MAX : opts_.limits.max_message + 1;
     std::size_t room = limit > buf_.size() ? limit - buf_.size() : 0;
     std::size_t take = std::min(room, data.size() - used);
     buf_.append(data.substr(used, take));
@@ -384,8 +398,8 @@ result parser::put_stream(std::string_view data) {
       scan_pos_ = buf_.size();
       if (buf_.size() > opts_.limits.max_message)
         return fail("limit.size", "SIP-message", "RFC 3261 18.3",
-                    "no end of headers within the limit of " + std::to_string(opts_.limits.max_message) +
-                        " bytes",
+                    "no end of headers within the limit of " +
+                        std::to_string(opts_.limits.max_message) + " bytes",
                     opts_.limits.max_message, used + take);
       return {status::need_more, used + take};
     }
@@ -403,7 +417,8 @@ result parser::put_stream(std::string_view data) {
     total_ = *header_end_ + static_cast<std::size_t>(*length);
     if (total_ > opts_.limits.max_message)
       return fail("limit.size", "SIP-message", "RFC 3261 18.3",
-                  "Content-Length " + std::to_string(*length) + " makes the message larger than the limit of " +
+                  "Content-Length " + std::to_string(*length) +
+                      " makes the message larger than the limit of " +
                       std::to_string(opts_.limits.max_message) + " bytes",
                   content_length_offset(index_), used + take);
     if (buf_.size() >= total_) {
@@ -425,7 +440,8 @@ result parser::finish() {
   if (failed_) return {status::error, 0};
   if (opts_.mode == mode::stream && !buf_.empty())
     return fail("framing.truncated", "SIP-message", "RFC 3261 18.3",
-                "the stream ended inside a message (" + std::to_string(buf_.size()) + " bytes buffered)",
+                "the stream ended inside a message (" + std::to_string(buf_.size()) +
+                    " bytes buffered)",
                 buf_.size(), 0);
   return {status::need_more, 0};
 }

@@ -18,7 +18,8 @@ namespace {
 const fs::path corpus_dir{SIPWRIGHT_CORPUS_DIR};
 
 bool corpus_present() {
-  if (fs::is_directory(corpus_dir / "rfc4475") && fs::is_directory(corpus_dir / "rfc5118")) return true;
+  if (fs::is_directory(corpus_dir / "rfc4475") && fs::is_directory(corpus_dir / "rfc5118"))
+    return true;
   WARN("torture corpus not found at " << corpus_dir.string()
                                       << " (set SIPWRIGHT_CORPUS_DIR); skipping this test");
   return false;
@@ -45,7 +46,9 @@ outcome parse_datagram(const std::string& bytes) {
   return o;
 }
 
-outcome parse_file(const std::string& rel) { return parse_datagram(slurp(corpus_dir / rel)); }
+outcome parse_file(const std::string& rel) {
+  return parse_datagram(slurp(corpus_dir / rel));
+}
 
 bool has_warning(const sip::message& m, std::string_view code) {
   for (const auto& d : m.diagnostics())
@@ -57,10 +60,18 @@ bool has_warning(const sip::message& m, std::string_view code) {
 // "" = parses with no error; otherwise the code of the first error.
 const std::map<std::string, std::string> expected{
     // RFC 4475 3.1.1: well-formed
-    {"rfc4475/wsinv.dat", ""}, {"rfc4475/intmeth.dat", ""}, {"rfc4475/esc01.dat", ""},
-    {"rfc4475/escnull.dat", ""}, {"rfc4475/esc02.dat", ""}, {"rfc4475/lwsdisp.dat", ""},
-    {"rfc4475/longreq.dat", ""}, {"rfc4475/dblreq.dat", ""}, {"rfc4475/semiuri.dat", ""},
-    {"rfc4475/transports.dat", ""}, {"rfc4475/mpart01.dat", ""}, {"rfc4475/unreason.dat", ""},
+    {"rfc4475/wsinv.dat", ""},
+    {"rfc4475/intmeth.dat", ""},
+    {"rfc4475/esc01.dat", ""},
+    {"rfc4475/escnull.dat", ""},
+    {"rfc4475/esc02.dat", ""},
+    {"rfc4475/lwsdisp.dat", ""},
+    {"rfc4475/longreq.dat", ""},
+    {"rfc4475/dblreq.dat", ""},
+    {"rfc4475/semiuri.dat", ""},
+    {"rfc4475/transports.dat", ""},
+    {"rfc4475/mpart01.dat", ""},
+    {"rfc4475/unreason.dat", ""},
     {"rfc4475/noreason.dat", ""},
     // RFC 4475 3.1.2: malformed
     {"rfc4475/badinv01.dat", "param.empty"},
@@ -86,25 +97,40 @@ const std::map<std::string, std::string> expected{
     {"rfc4475/badbranch.dat", ""},
     // RFC 4475 3.3: parse, except where the element must reject them
     {"rfc4475/insuf.dat", "header.missing"},
-    {"rfc4475/unkscm.dat", ""}, {"rfc4475/novelsc.dat", ""}, {"rfc4475/unksm2.dat", ""},
-    {"rfc4475/bext01.dat", ""}, {"rfc4475/invut.dat", ""}, {"rfc4475/regaut01.dat", ""},
+    {"rfc4475/unkscm.dat", ""},
+    {"rfc4475/novelsc.dat", ""},
+    {"rfc4475/unksm2.dat", ""},
+    {"rfc4475/bext01.dat", ""},
+    {"rfc4475/invut.dat", ""},
+    {"rfc4475/regaut01.dat", ""},
     {"rfc4475/multi01.dat", "header.duplicate"},
     {"rfc4475/mcl01.dat", "framing.content-length-conflict"},
-    {"rfc4475/bcast.dat", ""}, {"rfc4475/zeromf.dat", ""}, {"rfc4475/cparam01.dat", ""},
-    {"rfc4475/cparam02.dat", ""}, {"rfc4475/regescrt.dat", ""}, {"rfc4475/sdp01.dat", ""},
+    {"rfc4475/bcast.dat", ""},
+    {"rfc4475/zeromf.dat", ""},
+    {"rfc4475/cparam01.dat", ""},
+    {"rfc4475/cparam02.dat", ""},
+    {"rfc4475/regescrt.dat", ""},
+    {"rfc4475/sdp01.dat", ""},
     {"rfc4475/inv2543.dat", ""},
     // RFC 5118
-    {"rfc5118/ipv6-good", ""}, {"rfc5118/ipv6-bad", "uri.ipv6-brackets"},
-    {"rfc5118/port-ambiguous", ""}, {"rfc5118/port-unambiguous", ""},
-    {"rfc5118/via-received-param-with-delim", ""}, {"rfc5118/via-received-param-no-delim", ""},
-    {"rfc5118/ipv6-in-sdp", ""}, {"rfc5118/mult-ip-in-header", ""}, {"rfc5118/mult-ip-in-sdp", ""},
-    {"rfc5118/ipv4-mapped-ipv6", ""}, {"rfc5118/ipv6-correct-abnf-2-colons", ""},
+    {"rfc5118/ipv6-good", ""},
+    {"rfc5118/ipv6-bad", "uri.ipv6-brackets"},
+    {"rfc5118/port-ambiguous", ""},
+    {"rfc5118/port-unambiguous", ""},
+    {"rfc5118/via-received-param-with-delim", ""},
+    {"rfc5118/via-received-param-no-delim", ""},
+    {"rfc5118/ipv6-in-sdp", ""},
+    {"rfc5118/mult-ip-in-header", ""},
+    {"rfc5118/mult-ip-in-sdp", ""},
+    {"rfc5118/ipv4-mapped-ipv6", ""},
+    {"rfc5118/ipv6-correct-abnf-2-colons", ""},
     {"rfc5118/ipv6-bug-abnf-3-colons", ""},
 };
 
 } // namespace
 
-TEST_CASE("every corpus message is classified as RFC 4475 and RFC 5118 say", "[corpus][rfc4475][rfc5118]") {
+TEST_CASE("every corpus message is classified as RFC 4475 and RFC 5118 say",
+          "[corpus][rfc4475][rfc5118]") {
   if (!corpus_present()) return;
   std::size_t seen = 0;
   for (const char* dir : {"rfc4475", "rfc5118"}) {
@@ -123,7 +149,8 @@ TEST_CASE("every corpus message is classified as RFC 4475 and RFC 5118 say", "[c
   CHECK(expected.size() == 61);
 }
 
-TEST_CASE("well-formed messages parse with the right values (RFC 4475 3.1.1)", "[corpus][rfc4475]") {
+TEST_CASE("well-formed messages parse with the right values (RFC 4475 3.1.1)",
+          "[corpus][rfc4475]") {
   if (!corpus_present()) return;
 
   SECTION("esc01 keeps the escaped Request-URI byte-exact") {
@@ -256,7 +283,8 @@ TEST_CASE("RFC 5118 IPv6 forms", "[corpus][rfc5118]") {
   CHECK(mapped.message.top_via()->sent_by.port == 19823);
 }
 
-TEST_CASE("badbranch parses with a warning about the bare magic cookie (RFC 4475 3.2)", "[corpus][rfc4475]") {
+TEST_CASE("badbranch parses with a warning about the bare magic cookie (RFC 4475 3.2)",
+          "[corpus][rfc4475]") {
   if (!corpus_present()) return;
   auto o = parse_file("rfc4475/badbranch.dat");
   REQUIRE(o.status == parser::status::done);

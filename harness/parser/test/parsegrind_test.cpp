@@ -81,7 +81,8 @@ std::vector<std::pair<std::string, std::string>> inputs() {
       for (const auto& e : fs::directory_iterator(corpus / dir))
         out.emplace_back(e.path().filename().string(), slurp(e.path()));
   } else {
-    WARN("torture corpus not found at " << corpus.string() << "; grinding the example messages only");
+    WARN("torture corpus not found at " << corpus.string()
+                                        << "; grinding the example messages only");
   }
   return out;
 }

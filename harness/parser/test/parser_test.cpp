@@ -43,7 +43,8 @@ TEST_CASE("a built message is canonical and parses back byte-exact", "[parser][b
   CHECK(m.diagnostics().empty());
 }
 
-TEST_CASE("datagram mode: Content-Length larger than the datagram is an error (RFC 3261 18.3)", "[parser][datagram][rfc3261]") {
+TEST_CASE("datagram mode: Content-Length larger than the datagram is an error (RFC 3261 18.3)",
+          "[parser][datagram][rfc3261]") {
   auto bytes = options_request("hello");
   bytes.resize(bytes.size() - 2);
   parser::parser p;
@@ -54,7 +55,8 @@ TEST_CASE("datagram mode: Content-Length larger than the datagram is an error (R
   CHECK_FALSE(p.has_message());
 }
 
-TEST_CASE("datagram mode: bytes after the body are discarded with a warning (RFC 3261 18.3)", "[parser][datagram][rfc3261]") {
+TEST_CASE("datagram mode: bytes after the body are discarded with a warning (RFC 3261 18.3)",
+          "[parser][datagram][rfc3261]") {
   auto bytes = options_request("hello");
   parser::parser p;
   REQUIRE(p.put(bytes + "garbage").status == status::done);
@@ -65,7 +67,8 @@ TEST_CASE("datagram mode: bytes after the body are discarded with a warning (RFC
   CHECK(m.diagnostics()[0].text == "7 bytes after the body (per Content-Length) are discarded");
 }
 
-TEST_CASE("datagram mode: without Content-Length the body runs to the end (RFC 3261 18.3)", "[parser][datagram][rfc3261]") {
+TEST_CASE("datagram mode: without Content-Length the body runs to the end (RFC 3261 18.3)",
+          "[parser][datagram][rfc3261]") {
   auto bytes = options_request();
   auto cl = bytes.find("Content-Length: 0\r\n");
   bytes.erase(cl, 19);
@@ -86,7 +89,9 @@ TEST_CASE("stream mode: Content-Length is mandatory (RFC 3261 18.3)", "[parser][
   CHECK(p.error().text == "Content-Length is mandatory on a stream transport");
 }
 
-TEST_CASE("stream mode: keep-alive CRLFs are skipped and messages framed one by one (RFC 5626 3.5.1)", "[parser][stream]") {
+TEST_CASE(
+    "stream mode: keep-alive CRLFs are skipped and messages framed one by one (RFC 5626 3.5.1)",
+    "[parser][stream]") {
   auto one = options_request("hi");
   std::string input = "\r\n\r\n" + one + "\r\n" + one;
   parser::parser p(parser::options{.mode = mode::stream});
@@ -114,7 +119,8 @@ TEST_CASE("stream mode: a stream that ends inside a message is reported", "[pars
 
 TEST_CASE("limits bound what the parser buffers", "[parser][limits]") {
   SECTION("message size in stream mode, before the headers end") {
-    parser::parser p(parser::options{.mode = mode::stream, .limits = {.max_message = 100, .max_headers = 10}});
+    parser::parser p(
+        parser::options{.mode = mode::stream, .limits = {.max_message = 100, .max_headers = 10}});
     std::string junk = "OPTIONS sip:a@b SIP/2.0\r\nSubject: " + std::string(200, 'x');
     auto r = p.put(junk);
     REQUIRE(r.status == status::error);
@@ -122,7 +128,8 @@ TEST_CASE("limits bound what the parser buffers", "[parser][limits]") {
     CHECK(p.error().offset == 100);
   }
   SECTION("message size through Content-Length in stream mode") {
-    parser::parser p(parser::options{.mode = mode::stream, .limits = {.max_message = 400, .max_headers = 64}});
+    parser::parser p(
+        parser::options{.mode = mode::stream, .limits = {.max_message = 400, .max_headers = 64}});
     auto bytes = options_request();
     auto cl = bytes.find("Content-Length: 0");
     bytes.replace(cl, 17, "Content-Length: 4000000000");
@@ -130,7 +137,8 @@ TEST_CASE("limits bound what the parser buffers", "[parser][limits]") {
     CHECK(p.error().code == "limit.size");
   }
   SECTION("header count") {
-    parser::parser p(parser::options{.mode = mode::datagram, .limits = {.max_message = 65536, .max_headers = 3}});
+    parser::parser p(parser::options{.mode = mode::datagram,
+                                     .limits = {.max_message = 65536, .max_headers = 3}});
     REQUIRE(p.put(options_request()).status == status::error);
     CHECK(p.error().code == "limit.headers");
     CHECK(p.error().text == "more than 3 header fields");
@@ -150,7 +158,8 @@ TEST_CASE("line ends must be CRLF (RFC 3261 7)", "[parser][rfc3261]") {
   CHECK(q.error().code == "framing.no-empty-line");
 }
 
-TEST_CASE("header lines without a colon or starting with whitespace are errors", "[parser][rfc3261]") {
+TEST_CASE("header lines without a colon or starting with whitespace are errors",
+          "[parser][rfc3261]") {
   auto bytes = options_request();
   SECTION("no colon") {
     bytes.insert(bytes.find("Max-Forwards"), "Broken header line\r\n");
@@ -189,8 +198,12 @@ TEST_CASE("a grammar error still yields the message and all its findings", "[par
 }
 
 TEST_CASE("junk never crashes the parser", "[parser]") {
-  const std::string inputs[] = {std::string(1, '\0'), "SIP/2.0", "\r\n\r\n", "INVITE\r\n\r\n",
-                                "SIP/2.0 200\r\n\r\n", std::string(3000, 'A') + "\r\n\r\n",
+  const std::string inputs[] = {std::string(1, '\0'),
+                                "SIP/2.0",
+                                "\r\n\r\n",
+                                "INVITE\r\n\r\n",
+                                "SIP/2.0 200\r\n\r\n",
+                                std::string(3000, 'A') + "\r\n\r\n",
                                 "INVITE sip:a SIP/2.0\r\n:\r\n\r\n"};
   for (const auto& in : inputs) {
     for (auto m : {mode::datagram, mode::stream}) {
@@ -212,14 +225,16 @@ TEST_CASE("fuzz regressions stay fixed", "[parser][fuzz]") {
     CHECK(p.error().code == "retry-after.comment");
   }
   SECTION("stream mode without a size limit still makes progress") {
-    parser::parser p(parser::options{.mode = mode::stream, .limits = {.max_message = SIZE_MAX, .max_headers = 64}});
+    parser::parser p(parser::options{.mode = mode::stream,
+                                     .limits = {.max_message = SIZE_MAX, .max_headers = 64}});
     auto bytes = options_request("hi");
     auto r = p.put(bytes);
     CHECK(r.status == status::done);
     CHECK(r.consumed == bytes.size());
   }
   SECTION("a datagram over the size limit reports the limit's line and column") {
-    parser::parser p(parser::options{.mode = mode::datagram, .limits = {.max_message = 40, .max_headers = 64}});
+    parser::parser p(
+        parser::options{.mode = mode::datagram, .limits = {.max_message = 40, .max_headers = 64}});
     REQUIRE(p.put(options_request()).status == status::error);
     CHECK(p.error().code == "limit.size");
     CHECK(p.error().offset == 40);
@@ -227,7 +242,8 @@ TEST_CASE("fuzz regressions stay fixed", "[parser][fuzz]") {
     CHECK(p.error().column == 4);
   }
   SECTION("a Content-Length over the limit in stream mode points at Content-Length") {
-    parser::parser p(parser::options{.mode = mode::stream, .limits = {.max_message = 400, .max_headers = 64}});
+    parser::parser p(
+        parser::options{.mode = mode::stream, .limits = {.max_message = 400, .max_headers = 64}});
     auto bytes = options_request();
     auto cl = bytes.find("Content-Length: 0");
     bytes.replace(cl, 17, "Content-Length: 4000");

@@ -10,15 +10,19 @@ std::string shown(std::string_view s, std::size_t max) {
   std::string out;
   for (std::size_t i = 0; i < s.size() && i < max; ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\r') out += "\\r";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
+    if (c == '\r')
+      out += "\\r";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
     else if (c < 0x20 || c == 0x7f) {
       static constexpr char hex[] = "0123456789ABCDEF";
       out += "\\x";
       out += hex[c >> 4];
       out += hex[c & 15];
-    } else out += static_cast<char>(c);
+    } else
+      out += static_cast<char>(c);
   }
   if (s.size() > max) out += "...";
   return out;
@@ -50,17 +54,20 @@ bool eat_quoted_string(scanner& s, report& r) {
     }
     if (c == '\r') {
       if (!s.skip_lws())
-        return r.fail(s.pos(), "quoted-string", "qdtext", "RFC 3261 25.1", "CR not part of folding in quoted string");
+        return r.fail(s.pos(), "quoted-string", "qdtext", "RFC 3261 25.1",
+                      "CR not part of folding in quoted string");
       continue;
     }
     auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7f)
       return r.fail(s.pos(), "quoted-string", "qdtext", "RFC 3261 25.1",
-                    "control character " + shown_char(c) + " in quoted string (escape it with '\\')");
+                    "control character " + shown_char(c) +
+                        " in quoted string (escape it with '\\')");
     s.seek(s.pos() + 1);
   }
   return r.fail(start, "quoted-string", "quoted-string", "RFC 3261 25.1",
-                "quoted string " + shown(std::string_view(start, static_cast<std::size_t>(s.end() - start)), 30) +
+                "quoted string " +
+                    shown(std::string_view(start, static_cast<std::size_t>(s.end() - start)), 30) +
                     " has no closing '\"'");
 }
 
@@ -72,13 +79,15 @@ bool eat_gen_value(scanner& s, report& r) {
     const char* start = s.pos();
     auto close = s.rest().find(']');
     if (close == std::string_view::npos)
-      return r.fail(start, "param.value", "gen-value", "RFC 3261 25.1", "'[' without ']' in parameter value");
+      return r.fail(start, "param.value", "gen-value", "RFC 3261 25.1",
+                    "'[' without ']' in parameter value");
     s.seek(start + close + 1);
     return parse_host_port(std::string_view(start, close + 1), hp, r);
   }
   if (s.token().empty())
     return r.fail(s.pos(), "param.value", "gen-value", "RFC 3261 25.1",
-                  "expected a parameter value (token, host or quoted string), saw " + shown(s.rest(), 20));
+                  "expected a parameter value (token, host or quoted string), saw " +
+                      shown(s.rest(), 20));
   return true;
 }
 
@@ -90,8 +99,8 @@ bool parse_generic_params(scanner& s, report& r, std::string_view what, const pa
     auto name = s.token();
     if (name.empty())
       return r.fail(at, "param.empty", "generic-param", "RFC 3261 25.1",
-                    "empty parameter in " + std::string(what) + " (a ';' must be followed by a token), saw " +
-                        shown(s.rest(), 20));
+                    "empty parameter in " + std::string(what) +
+                        " (a ';' must be followed by a token), saw " + shown(s.rest(), 20));
     if (special) {
       int handled = special(name, s, r);
       if (handled < 0) return false;
@@ -143,7 +152,8 @@ bool parse_name_addr(std::string_view text, name_addr& out, report& r) {
   scanner s(text);
   s.skip_lws();
   const char* start = s.pos();
-  if (s.done()) return r.fail(start, "address.empty", "name-addr", "RFC 3261 25.1", "empty address");
+  if (s.done())
+    return r.fail(start, "address.empty", "name-addr", "RFC 3261 25.1", "empty address");
 
   bool angle = false;
   if (s.peek() == '"') {
@@ -152,7 +162,8 @@ bool parse_name_addr(std::string_view text, name_addr& out, report& r) {
     s.skip_lws();
     if (s.peek() != '<')
       return r.fail(s.pos(), "address.laquot", "name-addr", "RFC 3261 25.1",
-                    "a quoted display name must be followed by '<' addr-spec '>', saw " + shown(s.rest(), 20));
+                    "a quoted display name must be followed by '<' addr-spec '>', saw " +
+                        shown(s.rest(), 20));
     angle = true;
   } else if (s.peek() == '<') {
     angle = true;
@@ -184,7 +195,8 @@ bool parse_name_addr(std::string_view text, name_addr& out, report& r) {
                     "no whitespace allowed after '<' (LAQUOT is SWS \"<\")");
     auto close = s.rest().find('>');
     if (close == std::string_view::npos)
-      return r.fail(ustart - 1, "address.raquot", "RAQUOT", "RFC 3261 25.1", "'<' without a closing '>'");
+      return r.fail(ustart - 1, "address.raquot", "RAQUOT", "RFC 3261 25.1",
+                    "'<' without a closing '>'");
     std::string_view utext(ustart, close);
     auto ws = detail::find_if(
         utext, [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });

@@ -3,8 +3,6 @@
 #include "scanner.hpp"
 #include "sipwright/sip/grammar.hpp"
 
-
-
 namespace sipwright::sip::detail {
 
 bool eat_quoted_string(scanner& s, report& r);

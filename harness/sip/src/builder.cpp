@@ -35,7 +35,8 @@ std::string message_builder::str() const {
   std::string out;
   out.reserve(start_line_.size() + body_.size() + 64 * (headers_.size() + 1));
   out.append(start_line_).append("\r\n");
-  for (const auto& [name, value] : headers_) out.append(name).append(": ").append(value).append("\r\n");
+  for (const auto& [name, value] : headers_)
+    out.append(name).append(": ").append(value).append("\r\n");
   out.append("Content-Length: ").append(std::to_string(body_.size())).append("\r\n\r\n");
   out.append(body_);
   return out;

@@ -94,7 +94,9 @@ bool same_name(std::string_view canonical, std::string_view seen) {
 
 } // namespace
 
-const header_info& info(header_id id) { return rows[static_cast<std::size_t>(id)]; }
+const header_info& info(header_id id) {
+  return rows[static_cast<std::size_t>(id)];
+}
 
 header_id lookup_header(std::string_view name) {
   if (name.size() == 1) {

@@ -17,7 +17,9 @@ public:
   const char* end() const { return end_; }
   void seek(const char* p) { p_ = p; }
   char peek() const { return p_ == end_ ? '\0' : *p_; }
-  char peek_at(std::size_t n) const { return (end_ - p_) > static_cast<std::ptrdiff_t>(n) ? p_[n] : '\0'; }
+  char peek_at(std::size_t n) const {
+    return (end_ - p_) > static_cast<std::ptrdiff_t>(n) ? p_[n] : '\0';
+  }
   std::string_view rest() const { return {p_, static_cast<std::size_t>(end_ - p_)}; }
 
   // LWS = [*WSP CRLF] 1*WSP; returns true when anything was skipped (SWS = [LWS]).

@@ -17,9 +17,7 @@ std::string unquote(std::string_view s) {
 }
 
 std::string unescape(std::string_view s) {
-  auto hex = [](char c) {
-    return c <= '9' ? c - '0' : (chars::to_lower(c) - 'a' + 10);
-  };
+  auto hex = [](char c) { return c <= '9' ? c - '0' : (chars::to_lower(c) - 'a' + 10); };
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {

@@ -106,7 +106,9 @@ bool parse_port(scanner& s, host_port& out, report& r) {
   }
   unsigned v = 0;
   for (char c : digits) v = v * 10 + static_cast<unsigned>(c - '0');
-  if (v > 65535) return r.fail(start, "uri.port", "port", abnf, "port " + std::string(digits) + " exceeds 65535");
+  if (v > 65535)
+    return r.fail(start, "uri.port", "port", abnf,
+                  "port " + std::string(digits) + " exceeds 65535");
   out.port = static_cast<std::uint16_t>(v);
   return true;
 }
@@ -156,7 +158,8 @@ bool parse_host(scanner& s, host_port& out, report& r) {
     });
     if (after.substr(0, stop).find(':') != std::string_view::npos)
       return r.fail(start, "uri.ipv6-brackets", "IPv6reference", "RFC 3261 25.1; RFC 5118 4.2",
-                    "IPv6 address must be enclosed in '[' ']' in a URI, saw " + shown(s.rest().substr(0, 30)));
+                    "IPv6 address must be enclosed in '[' ']' in a URI, saw " +
+                        shown(s.rest().substr(0, 30)));
   }
   if (numeric && parse_ipv4(host)) {
     out.kind = host_kind::ipv4;
@@ -171,8 +174,10 @@ bool parse_host(scanner& s, host_port& out, report& r) {
   // The top label starts with a letter (after the last '.', ignoring one final '.').
   std::string_view h = host.back() == '.' ? host.substr(0, host.size() - 1) : host;
   if (!chars::is_alpha(h[h.rfind('.') + 1]))
-    return r.fail(start, "uri.host", "hostname", abnf,
-                  "'" + shown(host) + "' is neither an IPv4 address nor a host name (top label must start with a letter)");
+    return r.fail(
+        start, "uri.host", "hostname", abnf,
+        "'" + shown(host) +
+            "' is neither an IPv4 address nor a host name (top label must start with a letter)");
   out.kind = host_kind::hostname;
   return true;
 }
@@ -205,8 +210,9 @@ bool parse_uri_headers(scanner& s, report& r) {
   do {
     const char* at = s.pos();
     if (take_escaped(s, hnvchar, r, "uri.header").empty() || !s.eat('='))
-      return r.ok() && r.fail(at, "uri.header", "header", abnf,
-                              "URI header must be hname=hvalue, saw " + shown(s.rest().substr(0, 20)));
+      return r.ok() &&
+             r.fail(at, "uri.header", "header", abnf,
+                    "URI header must be hname=hvalue, saw " + shown(s.rest().substr(0, 20)));
     take_escaped(s, hnvchar, r, "uri.header");
     if (!r.ok()) return false;
   } while (s.eat('&'));
@@ -256,7 +262,9 @@ bool parse_sip_uri(scanner& s, uri& out, report& r, uri_context ctx) {
   return true;
 }
 
-bool is_uric(char c) { return chars::is(c, chars::unreserved | chars::reserved); }
+bool is_uric(char c) {
+  return chars::is(c, chars::unreserved | chars::reserved);
+}
 
 } // namespace
 
@@ -264,7 +272,8 @@ bool parse_host_port(std::string_view text, host_port& out, report& r) {
   scanner s(text);
   if (!parse_hostport(s, out, r)) return false;
   if (!s.done())
-    return r.fail(s.pos(), "uri.host", "hostport", abnf, "unexpected " + shown_char(s.peek()) + " after host");
+    return r.fail(s.pos(), "uri.host", "hostport", abnf,
+                  "unexpected " + shown_char(s.peek()) + " after host");
   return true;
 }
 
@@ -306,7 +315,8 @@ bool parse_uri(std::string_view text, uri& out, report& r, uri_context ctx) {
   if (out.is_tel) {
     auto semi = std::string_view(body, static_cast<std::size_t>(s.pos() - body)).find(';');
     out.user = std::string_view(body, semi == std::string_view::npos ? s.pos() - body : semi);
-    if (semi != std::string_view::npos) out.params = param_list({body + semi, static_cast<std::size_t>(s.pos() - body) - semi});
+    if (semi != std::string_view::npos)
+      out.params = param_list({body + semi, static_cast<std::size_t>(s.pos() - body) - semi});
   }
   return true;
 }

@@ -29,7 +29,8 @@ bool check_delta_seconds(std::string_view digits, report& r, std::string_view wh
   std::uint64_t v = 0;
   report range(nullptr, false);
   if (parse_number(digits, u32_max, v, range, "", "", "")) return true;
-  if (!trim_lws(digits).empty() && trim_lws(digits).find_first_not_of("0123456789") == std::string_view::npos) {
+  if (!trim_lws(digits).empty() &&
+      trim_lws(digits).find_first_not_of("0123456789") == std::string_view::npos) {
     r.warn(digits.data(), "delta-seconds.range", "delta-seconds", "RFC 3261 20.19",
            std::string(what) + " value " + shown(trim_lws(digits), 24) +
                " exceeds 2**32-1; a receiver treats it as a default");
@@ -52,7 +53,8 @@ bool check_contact(std::string_view v, report& r) {
                                  s.substr(2).find_first_not_of(s[0] == '0' ? "0123456789" : "0") ==
                                      std::string_view::npos));
     if (!ok)
-      return r.fail(s.data(), "contact.q", "qvalue", abnf, "q must be a qvalue between 0 and 1, saw " + shown(s, 12));
+      return r.fail(s.data(), "contact.q", "qvalue", abnf,
+                    "q must be a qvalue between 0 and 1, saw " + shown(s, 12));
   }
   return r.ok();
 }
@@ -84,7 +86,8 @@ bool check_date(std::string_view v, report& r) {
       if (!chars::is_digit(t[at + i])) return false;
     return true;
   };
-  bool ok = t.size() == 29 && std::find(std::begin(days), std::end(days), t.substr(0, 3)) != std::end(days) &&
+  bool ok = t.size() == 29 &&
+            std::find(std::begin(days), std::end(days), t.substr(0, 3)) != std::end(days) &&
             t.substr(3, 2) == ", " && digits(5, 2) && t[7] == ' ' &&
             std::find(std::begin(months), std::end(months), t.substr(8, 3)) != std::end(months) &&
             t[11] == ' ' && digits(12, 4) && t[16] == ' ' && digits(17, 2) && t[19] == ':' &&
@@ -94,7 +97,8 @@ bool check_date(std::string_view v, report& r) {
     return r.fail(t.data() + 26, "date.gmt", "SIP-date", "RFC 3261 20.17",
                   "the Date must be in GMT, saw time zone " + shown(t.substr(26)));
   return r.fail(t.data(), "date.syntax", "SIP-date", abnf,
-                "expected an RFC 1123 date like 'Sat, 13 Nov 2010 23:29:00 GMT', saw " + shown(t, 40));
+                "expected an RFC 1123 date like 'Sat, 13 Nov 2010 23:29:00 GMT', saw " +
+                    shown(t, 40));
 }
 
 // warning-value = warn-code SP warn-agent SP warn-text; warn-code = 3DIGIT
@@ -109,11 +113,13 @@ bool check_warning(std::string_view v, report& r) {
     return r.fail(s.pos(), "warning.agent", "warn-agent", abnf, "expected warn-agent SP warn-text");
   const char* q = s.pos();
   if (!detail::eat_quoted_string(s, r)) {
-    return r.ok() && r.fail(q, "warning.text", "warn-text", abnf, "warn-text must be a quoted string");
+    return r.ok() &&
+           r.fail(q, "warning.text", "warn-text", abnf, "warn-text must be a quoted string");
   }
   s.skip_lws();
   if (!s.done())
-    return r.fail(s.pos(), "warning.syntax", "warning-value", abnf, "unexpected " + shown(s.rest(), 20));
+    return r.fail(s.pos(), "warning.syntax", "warning-value", abnf,
+                  "unexpected " + shown(s.rest(), 20));
   return true;
 }
 
@@ -123,7 +129,8 @@ bool check_retry_after(std::string_view v, report& r) {
   s.skip_lws();
   auto digits = s.take_while(chars::is_digit);
   if (digits.empty())
-    return r.fail(s.pos(), "retry-after.syntax", "Retry-After", abnf, "expected delta-seconds, saw " + shown(v, 20));
+    return r.fail(s.pos(), "retry-after.syntax", "Retry-After", abnf,
+                  "expected delta-seconds, saw " + shown(v, 20));
   check_delta_seconds(digits, r, "Retry-After");
   s.skip_lws();
   if (s.eat('(')) {
@@ -134,11 +141,14 @@ bool check_retry_after(std::string_view v, report& r) {
       s.seek(s.pos() + (c == '\\' && s.pos() + 1 != s.end() ? 2 : 1));
       depth += c == '(' ? 1 : c == ')' ? -1 : 0;
     }
-    if (depth) return r.fail(s.pos(), "retry-after.comment", "comment", abnf, "unterminated comment");
+    if (depth)
+      return r.fail(s.pos(), "retry-after.comment", "comment", abnf, "unterminated comment");
   }
   if (!detail::parse_generic_params(s, r, "Retry-After", nullptr)) return false;
   s.skip_lws();
-  if (!s.done()) return r.fail(s.pos(), "retry-after.syntax", "Retry-After", abnf, "unexpected " + shown(s.rest(), 20));
+  if (!s.done())
+    return r.fail(s.pos(), "retry-after.syntax", "Retry-After", abnf,
+                  "unexpected " + shown(s.rest(), 20));
   return true;
 }
 
@@ -194,7 +204,8 @@ bool check_header_value(header_id id, std::string_view v, report& r) {
   case header_id::path:
   case header_id::service_route:
     return check_name_addr(v, r, true, info(id).name);
-  case header_id::contact: return check_contact(v, r);
+  case header_id::contact:
+    return check_contact(v, r);
   case header_id::cseq: {
     cseq c;
     return parse_cseq(v, c, r);
@@ -203,7 +214,8 @@ bool check_header_value(header_id id, std::string_view v, report& r) {
   case header_id::in_reply_to:
     return parse_call_id(v, r);
   case header_id::content_length:
-    return parse_number(v, u32_max, n, r, "content-length.syntax", "Content-Length", "RFC 3261 20.14");
+    return parse_number(v, u32_max, n, r, "content-length.syntax", "Content-Length",
+                        "RFC 3261 20.14");
   case header_id::max_forwards:
     return parse_number(v, 255, n, r, "max-forwards.range", "Max-Forwards", "RFC 3261 20.22");
   case header_id::rseq:
@@ -231,23 +243,33 @@ bool check_header_value(header_id id, std::string_view v, report& r) {
   case header_id::subscription_state:
   case header_id::content_disposition:
   case header_id::privacy:
-    return trim_lws(v).empty() ? may_be_empty(id) || r.fail(v.data(), "header.empty", info(id).name, abnf, std::string(info(id).name) + " must not be empty")
-                               : check_token_params(v, r, info(id).name);
+    return trim_lws(v).empty()
+               ? may_be_empty(id) || r.fail(v.data(), "header.empty", info(id).name, abnf,
+                                            std::string(info(id).name) + " must not be empty")
+               : check_token_params(v, r, info(id).name);
   case header_id::session_expires:
   case header_id::min_se: {
     scanner s(v);
     s.skip_lws();
     auto d = s.take_while(chars::is_digit);
-    if (d.empty()) return r.fail(v.data(), "delta-seconds.syntax", "delta-seconds", abnf, std::string(info(id).name) + " must start with delta-seconds");
+    if (d.empty())
+      return r.fail(v.data(), "delta-seconds.syntax", "delta-seconds", abnf,
+                    std::string(info(id).name) + " must start with delta-seconds");
     check_delta_seconds(d, r, info(id).name);
     return detail::parse_generic_params(s, r, info(id).name, nullptr) &&
-           (s.skip_lws(), s.done() || r.fail(s.pos(), "token.syntax", info(id).name, abnf, "unexpected " + shown(s.rest(), 20)));
+           (s.skip_lws(), s.done() || r.fail(s.pos(), "token.syntax", info(id).name, abnf,
+                                             "unexpected " + shown(s.rest(), 20)));
   }
-  case header_id::date: return check_date(v, r);
-  case header_id::warning: return check_warning(v, r);
-  case header_id::retry_after: return check_retry_after(v, r);
-  case header_id::rack: return check_rack(v, r);
-  default: return true;
+  case header_id::date:
+    return check_date(v, r);
+  case header_id::warning:
+    return check_warning(v, r);
+  case header_id::retry_after:
+    return check_retry_after(v, r);
+  case header_id::rack:
+    return check_rack(v, r);
+  default:
+    return true;
   }
 }
 
@@ -258,7 +280,9 @@ void add(message& m, const report& r) {
   if (r.error()) m.diagnostics().push_back(*r.error());
 }
 
-bool is_list(header_id id) { return info(id).kind == header_kind::list; }
+bool is_list(header_id id) {
+  return info(id).kind == header_kind::list;
+}
 
 // What check_fields parsed and check_whole needs again: the first element of the first Via
 // row (for its branch) and the first CSeq (for its method), as message::top_via() and
@@ -326,14 +350,14 @@ public:
   }
   all_findings(const all_findings&) = delete;
   all_findings& operator=(const all_findings&) = delete;
-  void fail(const char* where, std::string_view code, std::string_view rule, std::string_view section,
-            std::string text) {
+  void fail(const char* where, std::string_view code, std::string_view rule,
+            std::string_view section, std::string text) {
     report r(m_.bytes().data());
     r.fail(where, code, rule, section, std::move(text));
     found_.push_back(*r.error());
   }
-  void warn(const char* where, std::string_view code, std::string_view rule, std::string_view section,
-            std::string text) {
+  void warn(const char* where, std::string_view code, std::string_view rule,
+            std::string_view section, std::string text) {
     report r(m_.bytes().data());
     r.warn(where, code, rule, section, std::move(text));
     found_.push_back(r.warnings().front());
@@ -372,8 +396,9 @@ void check_whole(message& m, const parsed_cache& cache) {
   if (m.is_request()) {
     if (auto c = cache.cseq_parsed ? cache.cseq : m.cseq(); c && c->method != m.method())
       r.fail(start + m.find(header_id::cseq)->value.pos, "cseq.method-mismatch", "CSeq",
-             "RFC 3261 8.1.1.5", "CSeq method " + shown(c->method) + " differs from the request method " +
-                                     shown(m.method()));
+             "RFC 3261 8.1.1.5",
+             "CSeq method " + shown(c->method) + " differs from the request method " +
+                 shown(m.method()));
   }
   // Every Via has a branch; RFC 3261 ones start with the magic cookie (8.1.1.7).
   if (auto v = cache.via_parsed ? cache.top_via : m.top_via(); v && m.is_request()) {
@@ -390,8 +415,8 @@ void check_whole(message& m, const parsed_cache& cache) {
   }
   // A non-empty body needs a Content-Type (RFC 3261 7.4.1, 20.15).
   if (!m.body().empty() && !m.find(header_id::content_type))
-    r.fail(start + m.index().body.pos, "body.content-type-missing", "Content-Type", "RFC 3261 20.15",
-           "the message has a body but no Content-Type");
+    r.fail(start + m.index().body.pos, "body.content-type-missing", "Content-Type",
+           "RFC 3261 20.15", "the message has a body but no Content-Type");
 }
 
 } // namespace

@@ -14,15 +14,18 @@ bool eat_version(scanner& s, std::string_view& version, report& r) {
   // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT
   const char* start = s.pos();
   auto name = s.take_while(chars::is_alpha);
-  bool shape = detail::iequals(name, "SIP") && s.eat('/') && !s.take_while(chars::is_digit).empty() &&
-               s.eat('.') && !s.take_while(chars::is_digit).empty();
+  bool shape = detail::iequals(name, "SIP") && s.eat('/') &&
+               !s.take_while(chars::is_digit).empty() && s.eat('.') &&
+               !s.take_while(chars::is_digit).empty();
   version = {start, static_cast<std::size_t>(s.pos() - start)};
   if (!shape)
     return r.fail(start, "start-line.version", "SIP-Version", abnf,
-                  "expected SIP-Version like SIP/2.0, saw " + shown(std::string_view(start, s.end() - start), 20));
+                  "expected SIP-Version like SIP/2.0, saw " +
+                      shown(std::string_view(start, s.end() - start), 20));
   if (!detail::iequals(version, "SIP/2.0"))
     return r.fail(start, "start-line.version", "SIP-Version", "RFC 3261 7.1",
-                  "unsupported SIP version " + shown(version) + " (must be SIP/2.0; a server answers 505)");
+                  "unsupported SIP version " + shown(version) +
+                      " (must be SIP/2.0; a server answers 505)");
   return true;
 }
 
@@ -34,7 +37,8 @@ bool parse_number(std::string_view text, std::uint64_t max, std::uint64_t& out, 
   if (t.empty() ||
       detail::find_if(t, [](char c) { return !chars::is_digit(c); }) != std::string_view::npos)
     return r.fail(t.empty() ? text.data() : t.data(), code, rule, abnf,
-                  "expected digits only, saw " + shown(t.empty() ? std::string_view("(empty)") : t, 30));
+                  "expected digits only, saw " +
+                      shown(t.empty() ? std::string_view("(empty)") : t, 30));
   std::uint64_t v = 0;
   for (char c : t) {
     if (v > (max - static_cast<std::uint64_t>(c - '0')) / 10)
@@ -52,18 +56,23 @@ bool parse_cseq(std::string_view text, cseq& out, report& r) {
   s.skip_lws();
   auto digits = s.take_while(chars::is_digit);
   if (digits.empty())
-    return r.fail(s.pos(), "cseq.syntax", "CSeq", abnf, "CSeq must start with a sequence number, saw " + shown(text, 20));
+    return r.fail(s.pos(), "cseq.syntax", "CSeq", abnf,
+                  "CSeq must start with a sequence number, saw " + shown(text, 20));
   std::uint64_t n = 0;
-  if (!parse_number(digits, 0x7fffffffu, n, r, "cseq.range", "CSeq", "RFC 3261 8.1.1.5")) return false;
+  if (!parse_number(digits, 0x7fffffffu, n, r, "cseq.range", "CSeq", "RFC 3261 8.1.1.5"))
+    return false;
   out.number = static_cast<std::uint32_t>(n);
   if (!s.skip_lws())
-    return r.fail(s.pos(), "cseq.syntax", "CSeq", abnf, "expected whitespace then the method after the CSeq number");
+    return r.fail(s.pos(), "cseq.syntax", "CSeq", abnf,
+                  "expected whitespace then the method after the CSeq number");
   out.method = s.token();
   if (out.method.empty())
-    return r.fail(s.pos(), "cseq.syntax", "Method", abnf, "expected a method token in CSeq, saw " + shown(s.rest(), 20));
+    return r.fail(s.pos(), "cseq.syntax", "Method", abnf,
+                  "expected a method token in CSeq, saw " + shown(s.rest(), 20));
   s.skip_lws();
   if (!s.done())
-    return r.fail(s.pos(), "cseq.syntax", "CSeq", abnf, "unexpected " + shown(s.rest(), 20) + " after the CSeq method");
+    return r.fail(s.pos(), "cseq.syntax", "CSeq", abnf,
+                  "unexpected " + shown(s.rest(), 20) + " after the CSeq method");
   return true;
 }
 
@@ -74,7 +83,8 @@ bool parse_call_id(std::string_view text, report& r) {
   scanner s(t);
   if (s.take_while(is_word).empty())
     return r.fail(t.empty() ? text.data() : t.data(), "call-id.syntax", "callid", abnf,
-                  "Call-ID must be word [\"@\" word], saw " + shown(t.empty() ? std::string_view("(empty)") : t, 30));
+                  "Call-ID must be word [\"@\" word], saw " +
+                      shown(t.empty() ? std::string_view("(empty)") : t, 30));
   if (s.eat('@') && s.take_while(is_word).empty())
     return r.fail(s.pos(), "call-id.syntax", "callid", abnf, "Call-ID has nothing after '@'");
   if (!s.done())
@@ -111,8 +121,9 @@ bool parse_request_line(std::string_view line, request_line& out, report& r) {
   out.method = s.token();
   if (out.method.empty() || s.peek() != ' ')
     return r.fail(s.pos(), "start-line.method", "Method", abnf,
-                  out.method.empty() ? "expected a method token, saw " + shown(line, 20)
-                                     : "character " + shown_char(s.peek()) + " is not allowed in a method");
+                  out.method.empty()
+                      ? "expected a method token, saw " + shown(line, 20)
+                      : "character " + shown_char(s.peek()) + " is not allowed in a method");
   s.eat(' ');
   if (s.peek() == ' ' || s.peek() == '\t')
     return r.fail(s.pos(), "start-line.whitespace", "Request-Line", "RFC 3261 7.1",
@@ -124,7 +135,8 @@ bool parse_request_line(std::string_view line, request_line& out, report& r) {
   if (last_sp + 1 == line.size())
     return r.fail(line.data() + last_sp, "start-line.whitespace", "Request-Line", "RFC 3261 7.1",
                   "trailing whitespace after the SIP-Version");
-  out.uri_text = std::string_view(s.pos(), static_cast<std::size_t>(line.data() + last_sp - s.pos()));
+  out.uri_text =
+      std::string_view(s.pos(), static_cast<std::size_t>(line.data() + last_sp - s.pos()));
   auto ws = detail::find_if(out.uri_text, chars::is_wsp);
   if (ws != std::string_view::npos) {
     bool double_sp = ws + 1 == out.uri_text.size() || out.uri_text[ws + 1] == ' ';
@@ -154,7 +166,9 @@ bool parse_status_line(std::string_view line, status_line& out, report& r) {
   if (code.size() != 3 || (s.peek() != ' ' && !s.done()))
     return r.fail(cstart, "start-line.status-code", "Status-Code", abnf,
                   "the status code must be exactly 3 digits, saw " +
-                      shown(std::string_view(cstart, s.end() - cstart).substr(0, std::string_view(cstart, s.end() - cstart).find(' ')), 20));
+                      shown(std::string_view(cstart, s.end() - cstart)
+                                .substr(0, std::string_view(cstart, s.end() - cstart).find(' ')),
+                            20));
   out.code = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
   if (out.code < 100 || out.code > 699)
     return r.fail(cstart, "start-line.status-code", "Status-Code", "RFC 3261 7.2",

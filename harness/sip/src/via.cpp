@@ -15,7 +15,8 @@ int via_param(std::string_view name, scanner& s, report& r) {
   if (detail::iequals(name, "received")) {
     if (!s.eat_sep('='))
       return r.fail(s.pos(), "via.received", "via-received", abnf, "'received' needs a value"), -1;
-    auto v = s.take_while([](char c) { return chars::is_hex(c) || c == ':' || c == '.' || c == '[' || c == ']'; });
+    auto v = s.take_while(
+        [](char c) { return chars::is_hex(c) || c == ':' || c == '.' || c == '[' || c == ']'; });
     host_port hp;
     bool ok = false;
     report inner(nullptr, false);
@@ -27,13 +28,15 @@ int via_param(std::string_view name, scanner& s, report& r) {
     }
     if (!ok || hp.port) {
       r.fail(v.empty() ? s.pos() : v.data(), "via.received", "via-received", abnf,
-             "received must be an IPv4 or IPv6 address, saw " + shown(v.empty() ? s.rest() : v, 40));
+             "received must be an IPv4 or IPv6 address, saw " +
+                 shown(v.empty() ? s.rest() : v, 40));
       return -1;
     }
     return 1;
   }
   if (detail::iequals(name, "ttl")) {
-    if (!s.eat_sep('=')) return r.fail(s.pos(), "via.ttl", "via-ttl", abnf, "'ttl' needs a value"), -1;
+    if (!s.eat_sep('='))
+      return r.fail(s.pos(), "via.ttl", "via-ttl", abnf, "'ttl' needs a value"), -1;
     auto v = s.take_while(chars::is_digit);
     if (v.empty() || v.size() > 3 || detail::digits_value(v) > 255)
       return r.fail(s.pos(), "via.ttl", "via-ttl", abnf, "ttl must be 0 to 255"), -1;
@@ -41,7 +44,8 @@ int via_param(std::string_view name, scanner& s, report& r) {
   }
   if (detail::iequals(name, "branch")) {
     if (!s.eat_sep('=') || s.token().empty())
-      return r.fail(s.pos(), "via.branch", "via-branch", abnf, "branch must have a token value"), -1;
+      return r.fail(s.pos(), "via.branch", "via-branch", abnf, "branch must have a token value"),
+             -1;
     return 1;
   }
   return 0;
@@ -57,9 +61,10 @@ bool parse_via(std::string_view text, via& out, report& r) {
   const char* start = s.pos();
   out.protocol_name = s.token();
   if (out.protocol_name.empty() || !s.eat_sep('/'))
-    return r.fail(start, "via.sent-protocol", "sent-protocol", abnf,
-                  "expected protocol-name \"/\" version \"/\" transport (e.g. SIP/2.0/UDP), saw " +
-                      shown(s.rest().empty() ? text : std::string_view(start, s.end() - start), 30));
+    return r.fail(
+        start, "via.sent-protocol", "sent-protocol", abnf,
+        "expected protocol-name \"/\" version \"/\" transport (e.g. SIP/2.0/UDP), saw " +
+            shown(s.rest().empty() ? text : std::string_view(start, s.end() - start), 30));
   out.version = s.token();
   if (out.version.empty() || !s.eat_sep('/'))
     return r.fail(s.pos(), "via.sent-protocol", "sent-protocol", abnf,
@@ -70,7 +75,8 @@ bool parse_via(std::string_view text, via& out, report& r) {
                   "expected a transport token, saw " + shown(s.rest(), 20));
   if (!s.skip_lws())
     return r.fail(s.pos(), "via.sent-by", "via-parm", abnf,
-                  "expected whitespace then sent-by after the transport, saw " + shown(s.rest(), 20));
+                  "expected whitespace then sent-by after the transport, saw " +
+                      shown(s.rest(), 20));
   // sent-by = host [ COLON port ]
   const char* hstart = s.pos();
   auto hend = hstart;
@@ -95,7 +101,8 @@ bool parse_via(std::string_view text, via& out, report& r) {
     if (!parse_host_port(hostport, out.sent_by, r)) return false;
     if (port.empty() || port.size() > 5 || detail::digits_value(port) > 65535)
       return r.fail(port.empty() ? s.pos() : port.data(), "via.sent-by", "port", abnf,
-                    "sent-by port must be 1 to 65535, saw " + shown(port.empty() ? s.rest() : port, 10));
+                    "sent-by port must be 1 to 65535, saw " +
+                        shown(port.empty() ? s.rest() : port, 10));
     out.sent_by.port = static_cast<std::uint16_t>(detail::digits_value(port));
   } else {
     s.seek(after_host);

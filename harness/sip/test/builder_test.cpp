@@ -20,6 +20,7 @@ TEST_CASE("a built request is canonical with Content-Length computed", "[builder
 }
 
 TEST_CASE("a built response has no body unless given one", "[builder]") {
-  auto s = message_builder::response(380, "Alternative Service").header("To", "<sip:a@b>;tag=1").str();
+  auto s =
+      message_builder::response(380, "Alternative Service").header("To", "<sip:a@b>;tag=1").str();
   CHECK(s == "SIP/2.0 380 Alternative Service\r\nTo: <sip:a@b>;tag=1\r\nContent-Length: 0\r\n\r\n");
 }

@@ -169,7 +169,8 @@ TEST_CASE("URIs expose their parts as views", "[grammar][uri]") {
   CHECK(u.params.find("phone-context") == "example.com");
 }
 
-TEST_CASE("list values split on commas outside quotes and angle brackets (RFC 3261 7.3.1)", "[grammar]") {
+TEST_CASE("list values split on commas outside quotes and angle brackets (RFC 3261 7.3.1)",
+          "[grammar]") {
   std::vector<std::string_view> parts;
   for_each_element("\"Doe, John\" <sip:j@x;a=b,c>, <sip:k@y> ,sip:l@z",
                    [&](std::string_view e) { parts.push_back(e); });

@@ -17,12 +17,23 @@ TEST_CASE("header names are found case-insensitively (RFC 3261 7.3.1)", "[header
 
 TEST_CASE("compact forms map to their headers (RFC 3261 7.3.3)", "[header_table]") {
   const std::pair<const char*, header_id> rows[] = {
-      {"i", header_id::call_id},        {"m", header_id::contact},  {"e", header_id::content_encoding},
-      {"l", header_id::content_length}, {"c", header_id::content_type}, {"f", header_id::from},
-      {"s", header_id::subject},        {"k", header_id::supported}, {"t", header_id::to},
-      {"v", header_id::via},            {"o", header_id::event},    {"r", header_id::refer_to},
-      {"u", header_id::allow_events},   {"x", header_id::session_expires}, {"L", header_id::content_length},
-      {"z", header_id::unknown},        {"1", header_id::unknown},
+      {"i", header_id::call_id},
+      {"m", header_id::contact},
+      {"e", header_id::content_encoding},
+      {"l", header_id::content_length},
+      {"c", header_id::content_type},
+      {"f", header_id::from},
+      {"s", header_id::subject},
+      {"k", header_id::supported},
+      {"t", header_id::to},
+      {"v", header_id::via},
+      {"o", header_id::event},
+      {"r", header_id::refer_to},
+      {"u", header_id::allow_events},
+      {"x", header_id::session_expires},
+      {"L", header_id::content_length},
+      {"z", header_id::unknown},
+      {"1", header_id::unknown},
   };
   for (auto [name, id] : rows) {
     INFO(name);

@@ -86,9 +86,9 @@ private:
 
   options opts_;
   std::string buf_;
-  std::size_t scan_pos_ = 0;                // stream: where the search for CRLFCRLF resumes
-  std::optional<std::size_t> header_end_;   // stream: end of the empty line
-  std::size_t total_ = 0;                   // stream: header_end + Content-Length
+  std::size_t scan_pos_ = 0;              // stream: where the search for CRLFCRLF resumes
+  std::optional<std::size_t> header_end_; // stream: end of the empty line
+  std::size_t total_ = 0;                 // stream: header_end + Content-Length
   sip::message_index index_;
   std::vector<std::uint32_t> line_ends_; // the CR of each header block line, by scan_lines()
   sip::message message_;                 // meaningful while has_message_

@@ -57,20 +57,36 @@ inline constexpr std::array<std::uint16_t, 256> table = make_table();
 constexpr bool is(char c, std::uint16_t cls) {
   return (detail::table[static_cast<unsigned char>(c)] & cls) != 0;
 }
-constexpr bool is_alpha(char c) { return is(c, alpha); }
-constexpr bool is_digit(char c) { return is(c, digit); }
-constexpr bool is_alnum(char c) { return is(c, alpha | digit); }
-constexpr bool is_token(char c) { return is(c, token); }
-constexpr bool is_hex(char c) { return is(c, hex); }
-constexpr bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+constexpr bool is_alpha(char c) {
+  return is(c, alpha);
+}
+constexpr bool is_digit(char c) {
+  return is(c, digit);
+}
+constexpr bool is_alnum(char c) {
+  return is(c, alpha | digit);
+}
+constexpr bool is_token(char c) {
+  return is(c, token);
+}
+constexpr bool is_hex(char c) {
+  return is(c, hex);
+}
+constexpr bool is_wsp(char c) {
+  return c == ' ' || c == '\t';
+}
 // UTF8-NONASCII lead or continuation byte (RFC 3261 25.1); validated loosely byte-wise.
-constexpr bool is_utf8(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+constexpr bool is_utf8(char c) {
+  return static_cast<unsigned char>(c) >= 0x80;
+}
 // TEXT-UTF8char = %x21-7E / UTF8-NONASCII
 constexpr bool is_text_utf8(char c) {
   auto u = static_cast<unsigned char>(c);
   return (u >= 0x21 && u <= 0x7e) || u >= 0x80;
 }
 
-constexpr char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+constexpr char to_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 } // namespace sipwright::sip::chars

@@ -32,7 +32,8 @@ public:
   std::vector<diagnostic> take_warnings() { return std::move(warnings_); }
   void rebase(const char* base) { base_ = base; }
 
-  // Records an error (the first one wins) and returns false, so grammar code can `return fail(...)`.
+  // Records an error (the first one wins) and returns false, so grammar code can `return
+  // fail(...)`.
   bool fail(const char* where, std::string_view code, std::string_view rule,
             std::string_view section, std::string text);
   void warn(const char* where, std::string_view code, std::string_view rule,

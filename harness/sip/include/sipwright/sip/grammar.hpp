@@ -115,5 +115,4 @@ bool parse_status_line(std::string_view line, status_line& out, report& r);
 // Trim leading and trailing LWS (including folding) from a value.
 std::string_view trim_lws(std::string_view s);
 
-
 } // namespace sipwright::sip

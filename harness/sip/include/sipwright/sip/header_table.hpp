@@ -44,7 +44,7 @@
   X(priority, "Priority", 0, "RFC 3261 20.26", single)                                             \
   X(privacy, "Privacy", 0, "RFC 3323 4.2", list)                                                   \
   X(proxy_authenticate, "Proxy-Authenticate", 0, "RFC 3261 20.27", multi)                          \
-  X(proxy_authorization, "Proxy-Authorization", 0, "RFC 3261 20.28", multi)                       \
+  X(proxy_authorization, "Proxy-Authorization", 0, "RFC 3261 20.28", multi)                        \
   X(proxy_require, "Proxy-Require", 0, "RFC 3261 20.29", list)                                     \
   X(rack, "RAck", 0, "RFC 3262 7.2", single)                                                       \
   X(reason, "Reason", 0, "RFC 3326 2", list)                                                       \
@@ -59,16 +59,16 @@
   X(retry_after, "Retry-After", 0, "RFC 3261 20.33", single)                                       \
   X(route, "Route", 0, "RFC 3261 20.34", list)                                                     \
   X(rseq, "RSeq", 0, "RFC 3262 7.1", single)                                                       \
-  X(security_client, "Security-Client", 0, "RFC 3329 2.2", list)                                  \
-  X(security_server, "Security-Server", 0, "RFC 3329 2.2", list)                                  \
-  X(security_verify, "Security-Verify", 0, "RFC 3329 2.2", list)                                  \
+  X(security_client, "Security-Client", 0, "RFC 3329 2.2", list)                                   \
+  X(security_server, "Security-Server", 0, "RFC 3329 2.2", list)                                   \
+  X(security_verify, "Security-Verify", 0, "RFC 3329 2.2", list)                                   \
   X(server, "Server", 0, "RFC 3261 20.35", single)                                                 \
   X(service_route, "Service-Route", 0, "RFC 3608 5", list)                                         \
   X(session_expires, "Session-Expires", 'x', "RFC 4028 4", single)                                 \
-  X(sip_etag, "SIP-ETag", 0, "RFC 3903 11.3.1", single)                                           \
-  X(sip_if_match, "SIP-If-Match", 0, "RFC 3903 11.3.2", single)                                   \
+  X(sip_etag, "SIP-ETag", 0, "RFC 3903 11.3.1", single)                                            \
+  X(sip_if_match, "SIP-If-Match", 0, "RFC 3903 11.3.2", single)                                    \
   X(subject, "Subject", 's', "RFC 3261 20.36", single)                                             \
-  X(subscription_state, "Subscription-State", 0, "RFC 6665 8.2.3", single)                        \
+  X(subscription_state, "Subscription-State", 0, "RFC 6665 8.2.3", single)                         \
   X(supported, "Supported", 'k', "RFC 3261 20.37", list)                                           \
   X(timestamp, "Timestamp", 0, "RFC 3261 20.38", single)                                           \
   X(to, "To", 't', "RFC 3261 20.39", single)                                                       \

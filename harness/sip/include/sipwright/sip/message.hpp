@@ -39,14 +39,14 @@ struct message_index {
   void index_first_fields();
 
   bool request = false;
-  text_span start_line;                 // without CRLF
-  text_span method, request_uri;        // requests
-  text_span version;                    // both
-  int status = 0;                       // responses
-  text_span reason;                     // responses
-  std::vector<header_field> fields;     // in order of appearance
-  std::vector<text_span> elements;      // flattened elements of all fields
-  text_span headers_end;                // the empty line
+  text_span start_line;             // without CRLF
+  text_span method, request_uri;    // requests
+  text_span version;                // both
+  int status = 0;                   // responses
+  text_span reason;                 // responses
+  std::vector<header_field> fields; // in order of appearance
+  std::vector<text_span> elements;  // flattened elements of all fields
+  text_span headers_end;            // the empty line
   text_span body;
   // Per header_id, the position in fields of its first row, or absent: find(id) in O(1).
   std::array<std::uint16_t, header_count> first_field = all_absent();
@@ -143,8 +143,10 @@ void for_each_element(std::string_view value, Fn&& fn) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
     if (quoted) {
-      if (c == '\\') ++i;
-      else if (c == '"') quoted = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        quoted = false;
     } else if (c == '"') {
       quoted = true;
     } else if (c == '<') {
