@@ -85,10 +85,6 @@ bool is_crlf(char c) {
   return c == '\r' || c == '\n';
 }
 
-sip::line_col position_of(std::string_view text, std::size_t offset) {
-  return sp::position_in(text, offset);
-}
-
 void check_uri(const sip::message& m, const sip::uri& u) {
   FUZZ_CHECK(inside(m, u.text));
   FUZZ_CHECK(inside(m, u.scheme));
@@ -234,7 +230,7 @@ void check_diagnostics(const sip::message& m) {
     FUZZ_CHECK(d.offset <= m.bytes().size());            // within the message (its end included)
     if (i > 0) FUZZ_CHECK(ds[i - 1].offset <= d.offset); // in message order
     auto lc = m.position(d.offset);
-    auto want = position_of(m.bytes(), d.offset);
+    auto want = sip::position_of(m.bytes(), d.offset);
     FUZZ_CHECK(lc.line == want.line && lc.column == want.column);
     any_error = any_error || d.level == sip::severity::error;
   }
@@ -474,7 +470,7 @@ error_key error_of(const sp::parser& p, std::string_view input, std::size_t begi
     violated("the error's offset lies within the message", __LINE__);
   }
   // Line and column are those of the offset in the message's bytes (regressions/k1-*).
-  auto lc = position_of(rest, k.offset);
+  auto lc = sip::position_of(rest, k.offset);
   if (k.line != lc.line || k.column != lc.column) {
     std::fprintf(stderr, "error %.*s at offset %u: line %u column %u, expected %u %u\n",
                  static_cast<int>(k.code.size()), k.code.data(), k.offset, k.line, k.column,

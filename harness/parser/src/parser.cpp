@@ -65,20 +65,6 @@ std::size_t content_length_offset(const sip::message_index& idx) {
 
 } // namespace
 
-sip::line_col position_in(std::string_view text, std::size_t offset) {
-  sip::line_col lc;
-  offset = std::min(offset, text.size());
-  for (std::size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++lc.line;
-      lc.column = 1;
-    } else {
-      ++lc.column;
-    }
-  }
-  return lc;
-}
-
 void parser::reset() {
   buf_.clear();
   scan_pos_ = 0;
@@ -105,7 +91,7 @@ result parser::fail(std::string_view code, std::string_view rule, std::string_vi
   error_.section = section;
   error_.text = std::move(text);
   error_.offset = static_cast<std::uint32_t>(offset);
-  auto lc = position_in(buf_, offset);
+  auto lc = sip::position_of(buf_, offset);
   error_.line = lc.line;
   error_.column = lc.column;
   failed_ = true;

@@ -1,13 +1,12 @@
 // The RFC 4475 and RFC 5118 torture corpora, each message classified as ../shared/corpus/README.md
 // says: valid ones parse with the right values, invalid ones fail with the right error.
 #include "sipwright/parser/parser.hpp"
+#include "test_files.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -25,12 +24,7 @@ bool corpus_present() {
   return false;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 struct outcome {
   parser::status status;

@@ -1,12 +1,11 @@
 // Parsegrind: in stream mode, every input split at every byte offset, and fed byte by byte,
 // gives the same messages and errors as the whole input at once.
 #include "sipwright/parser/parser.hpp"
+#include "test_files.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -58,12 +57,7 @@ std::vector<event> run(std::string_view input, const std::vector<std::size_t>& c
   return events;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 std::vector<std::pair<std::string, std::string>> inputs() {
   std::vector<std::pair<std::string, std::string>> out;

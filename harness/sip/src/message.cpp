@@ -143,11 +143,11 @@ bool message::has_errors() const {
   return false;
 }
 
-line_col message::position(std::uint32_t offset) const {
+line_col position_of(std::string_view text, std::size_t offset) {
   line_col lc;
-  auto end = std::min<std::size_t>(offset, bytes_.size());
-  for (std::size_t i = 0; i < end; ++i) {
-    if (bytes_[i] == '\n') {
+  offset = std::min(offset, text.size());
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
       ++lc.line;
       lc.column = 1;
     } else {
@@ -155,6 +155,10 @@ line_col message::position(std::uint32_t offset) const {
     }
   }
   return lc;
+}
+
+line_col message::position(std::uint32_t offset) const {
+  return position_of(bytes_, offset);
 }
 
 } // namespace sipwright::sip

@@ -98,7 +98,4 @@ private:
   bool failed_ = false;
 };
 
-// Line and column (1-based) of a byte offset in text.
-sip::line_col position_in(std::string_view text, std::size_t offset);
-
 } // namespace sipwright::parser

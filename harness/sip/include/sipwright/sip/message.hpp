@@ -64,6 +64,9 @@ struct line_col {
   std::uint32_t column = 1;
 };
 
+// Line and column (1-based) of a byte offset in text; an offset past the end counts as the end.
+line_col position_of(std::string_view text, std::size_t offset);
+
 class message {
 public:
   message() = default;
