@@ -42,7 +42,7 @@ decoded_packet decode_udp(std::string_view s) {
 
 decoded_packet decode_ipv4(std::string_view s) {
   if (s.size() < 20) return truncated("IPv4 header cut short");
-  std::size_t header = (u8(s, 0) & 0x0fu) * 4u;
+  std::size_t header = std::size_t{u8(s, 0) & 0x0fu} * 4u;
   std::size_t total = be16(s, 2);
   if (total == 0) total = s.size(); // segmentation offload on the capturing host
   if (header < 20 || total < header) return truncated("IPv4 header lengths are inconsistent");

@@ -53,7 +53,7 @@ struct parse_error {
 
 class parser {
 public:
-  explicit parser(options opts = {}) : opts_(opts) {}
+  explicit parser(const options& opts = {}) : opts_(opts) {}
 
   result put(std::string_view data);
   // Stream mode: the peer closed; reports a truncated message if one was under way.
