@@ -234,7 +234,7 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
     f.first_element = static_cast<std::uint32_t>(idx.elements.size());
     // Only a comma splits a list, so a value without one is a single element: the value itself,
     // already trimmed of LWS as for_each_element would trim it.
-    if (sip::info(f.id).kind == sip::header_kind::list && vend > vstart &&
+    if (sip::kind_of(f.id) == sip::header_kind::list && vend > vstart &&
         std::memchr(b.data() + vstart, ',', vend - vstart) != nullptr) {
       const char* base = buf_.data();
       sip::for_each_element(b.substr(vstart, vend - vstart), [&](std::string_view e) {

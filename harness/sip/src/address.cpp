@@ -106,7 +106,11 @@ bool parse_generic_params(scanner& s, report& r, std::string_view what, const pa
       if (handled < 0) return false;
       if (handled > 0) continue;
     }
-    if (s.eat_sep('=') && !eat_gen_value(s, r)) return false;
+    if (!s.eat_sep('=')) continue;
+    if (chars::is_token(s.peek()))
+      s.token(); // the usual gen-value, as eat_gen_value would take it
+    else if (!eat_gen_value(s, r))
+      return false;
   }
   return true;
 }
@@ -119,7 +123,6 @@ using detail::shown_char;
 
 std::optional<std::string_view> param_list::find(std::string_view name) const {
   scanner s(raw_);
-  report ignore(nullptr, false);
   while (s.eat_sep(';')) {
     auto n = s.token();
     if (n.empty()) return std::nullopt;
@@ -127,6 +130,7 @@ std::optional<std::string_view> param_list::find(std::string_view name) const {
     if (s.eat_sep('=')) {
       const char* v = s.pos();
       if (s.peek() == '"') {
+        report ignore(nullptr, false);
         detail::eat_quoted_string(s, ignore);
       } else {
         s.take_while([](char c) { return c != ';' && !chars::is_wsp(c) && c != '\r' && c != ','; });

@@ -94,6 +94,12 @@ bool same_name(std::string_view canonical, std::string_view seen) {
 
 } // namespace
 
+static_assert([] {
+  for (const auto& r : rows)
+    if (kind_of(r.id) != r.kind) return false;
+  return true;
+}());
+
 const header_info& info(header_id id) {
   return rows[static_cast<std::size_t>(id)];
 }

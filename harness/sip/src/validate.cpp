@@ -280,8 +280,15 @@ void add(message& m, const report& r) {
   if (r.error()) m.diagnostics().push_back(*r.error());
 }
 
+// Moves what r found into m and clears r for the next check; nothing to do when r was unused.
+void drain(message& m, report& r) {
+  if (!r.used()) return;
+  add(m, r);
+  r.clear();
+}
+
 bool is_list(header_id id) {
-  return info(id).kind == header_kind::list;
+  return kind_of(id) == header_kind::list;
 }
 
 // What check_fields parsed and check_whole needs again: the first element of the first Via
@@ -298,8 +305,8 @@ void check_fields(message& m, parsed_cache& cache) {
   const char* base = m.bytes().data();
   const header_field* first_via = m.find(header_id::via);
   const header_field* first_cseq = m.find(header_id::cseq);
+  report r(base); // one report for all fields, drained after each
   for (const auto& f : m.fields()) {
-    report r(base);
     auto value = m.value(f);
     if (value.empty() && !may_be_empty(f.id)) {
       r.fail(base + f.value.pos, "header.empty", info(f.id).name, info(f.id).section,
@@ -325,7 +332,7 @@ void check_fields(message& m, parsed_cache& cache) {
     } else {
       check_header_value(f.id, value, r);
     }
-    add(m, r);
+    drain(m, r);
   }
 }
 
@@ -374,7 +381,7 @@ void check_whole(message& m, const parsed_cache& cache) {
   // A header that is not a list appears at most once (RFC 3261 7.3.1).
   std::bitset<256> seen; // header ids met so far: a second one is a duplicate
   for (const auto& f : m.fields()) {
-    if (f.id == header_id::unknown || info(f.id).kind != header_kind::single) continue;
+    if (f.id == header_id::unknown || kind_of(f.id) != header_kind::single) continue;
     const auto id = static_cast<std::size_t>(f.id);
     if (seen.test(id))
       r.fail(start + f.name.pos, "header.duplicate", info(f.id).name, "RFC 3261 7.3.1",
@@ -426,8 +433,10 @@ void validate(message& m) {
   check_start_line(m);
   check_fields(m, cache);
   check_whole(m, cache);
-  std::stable_sort(m.diagnostics().begin(), m.diagnostics().end(),
-                   [](const diagnostic& a, const diagnostic& b) { return a.offset < b.offset; });
+  auto& found = m.diagnostics();
+  if (found.size() > 1) // most messages have none: skip stable_sort's buffer setup
+    std::stable_sort(found.begin(), found.end(),
+                     [](const diagnostic& a, const diagnostic& b) { return a.offset < b.offset; });
 }
 
 } // namespace sipwright::sip

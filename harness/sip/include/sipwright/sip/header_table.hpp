@@ -107,6 +107,20 @@ struct header_info {
 // The row for a known header; for header_id::unknown a row named "(extension)".
 const header_info& info(header_id id);
 
+namespace detail {
+inline constexpr header_kind header_kinds[header_count] = {
+    header_kind::multi, // unknown: like info(header_id::unknown).kind
+#define SIPWRIGHT_HEADER_KIND(id, name, compact, section, kind) header_kind::kind,
+    SIPWRIGHT_HEADERS(SIPWRIGHT_HEADER_KIND)
+#undef SIPWRIGHT_HEADER_KIND
+};
+} // namespace detail
+
+// info(id).kind without the call: the parser and the validator ask it for every field.
+constexpr header_kind kind_of(header_id id) {
+  return detail::header_kinds[static_cast<std::size_t>(id)];
+}
+
 // The id of a header name as seen on the wire (case-insensitive, compact forms included).
 header_id lookup_header(std::string_view name);
 

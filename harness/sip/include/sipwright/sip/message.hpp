@@ -137,6 +137,19 @@ private:
   std::vector<diagnostic> diagnostics_;
 };
 
+namespace detail {
+// The bytes for_each_element acts on: quotes, angle brackets, the comma and (inside quotes) the
+// backslash of a quoted-pair (RFC 3261 7.3.1, 25.1).
+inline constexpr auto list_specials = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {'"', '<', '>', ',', '\\'}) t[c] = true;
+  return t;
+}();
+constexpr bool splits_lists(char c) {
+  return list_specials[static_cast<unsigned char>(c)];
+}
+} // namespace detail
+
 // Calls fn(element) for each comma-separated element of a list value; commas inside quoted
 // strings and '<' '>' do not split (RFC 3261 7.3.1). Elements are trimmed of LWS.
 template <class Fn>
@@ -145,6 +158,7 @@ void for_each_element(std::string_view value, Fn&& fn) {
   std::size_t start = 0;
   for (std::size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
+    if (!detail::splits_lists(c)) continue; // nothing below applies to other bytes
     if (quoted) {
       if (c == '\\')
         ++i;
