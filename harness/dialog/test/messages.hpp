@@ -46,28 +46,30 @@ inline void add(sipwright::sip::message_builder& b, const char* name, const std:
   if (!value.empty()) b.header(name, value);
 }
 
-inline sipwright::sip::message build(const request_spec& s) {
-  auto b = sipwright::sip::message_builder::request(s.method, s.uri);
-  b.header("Via", "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds");
-  b.header("Max-Forwards", "70");
+// The headers requests and responses share in these tests: Record-Route, To, From, Call-ID,
+// CSeq, Contact (an empty value leaves the header out).
+template <class Spec>
+void add_dialog_headers(sipwright::sip::message_builder& b, const Spec& s) {
   for (const auto& rr : s.record_route) b.header("Record-Route", rr);
   add(b, "To", s.to);
   add(b, "From", s.from);
   add(b, "Call-ID", s.call_id);
   add(b, "CSeq", s.cseq);
   add(b, "Contact", s.contact);
+}
+
+inline sipwright::sip::message build(const request_spec& s) {
+  auto b = sipwright::sip::message_builder::request(s.method, s.uri);
+  b.header("Via", "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds");
+  b.header("Max-Forwards", "70");
+  add_dialog_headers(b, s);
   return parse(b.str());
 }
 
 inline sipwright::sip::message build(const response_spec& s) {
   auto b = sipwright::sip::message_builder::response(s.status, s.reason);
   b.header("Via", "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds");
-  for (const auto& rr : s.record_route) b.header("Record-Route", rr);
-  add(b, "To", s.to);
-  add(b, "From", s.from);
-  add(b, "Call-ID", s.call_id);
-  add(b, "CSeq", s.cseq);
-  add(b, "Contact", s.contact);
+  add_dialog_headers(b, s);
   return parse(b.str());
 }
 
