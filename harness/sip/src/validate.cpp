@@ -295,10 +295,8 @@ bool is_list(header_id id) {
 // row (for its branch) and the first CSeq (for its method), as message::top_via() and
 // message::cseq() would return them.
 struct parsed_cache {
-  bool via_parsed = false; // check_fields parsed element 0 of the first Via row
-  std::optional<sip::via> top_via;
-  bool cseq_parsed = false; // check_fields parsed the value of the first CSeq row
-  std::optional<sip::cseq> cseq;
+  std::optional<sip::via> top_via; // element 0 of the first Via row, when it parses
+  std::optional<sip::cseq> cseq;   // the first CSeq row, when it parses
 };
 
 void check_fields(message& m, parsed_cache& cache) {
@@ -319,7 +317,6 @@ void check_fields(message& m, parsed_cache& cache) {
                  "empty element in the comma-separated " + std::string(info(f.id).name) + " list");
         } else if (&f == first_via && i == 0) {
           via v; // as check_header_value(header_id::via, ...) does, keeping the result
-          cache.via_parsed = true;
           if (parse_via(e, v, r)) cache.top_via = v;
         } else {
           check_header_value(f.id, e, r);
@@ -327,7 +324,6 @@ void check_fields(message& m, parsed_cache& cache) {
       }
     } else if (&f == first_cseq) {
       cseq c; // as check_header_value(header_id::cseq, ...) does, keeping the result
-      cache.cseq_parsed = true;
       if (parse_cseq(value, c, r)) cache.cseq = c;
     } else {
       check_header_value(f.id, value, r);
@@ -401,14 +397,14 @@ void check_whole(message& m, const parsed_cache& cache) {
            "Max-Forwards is missing (RFC 2543 clients omit it; RFC 3261 requires it)");
   // The CSeq method matches the request method (RFC 3261 8.1.1.5, 20.16).
   if (m.is_request()) {
-    if (auto c = cache.cseq_parsed ? cache.cseq : m.cseq(); c && c->method != m.method())
+    if (auto c = cache.cseq; c && c->method != m.method())
       r.fail(start + m.find(header_id::cseq)->value.pos, "cseq.method-mismatch", "CSeq",
              "RFC 3261 8.1.1.5",
              "CSeq method " + shown(c->method) + " differs from the request method " +
                  shown(m.method()));
   }
   // Every Via has a branch; RFC 3261 ones start with the magic cookie (8.1.1.7).
-  if (auto v = cache.via_parsed ? cache.top_via : m.top_via(); v && m.is_request()) {
+  if (auto v = cache.top_via; v && m.is_request()) {
     auto b = v->branch();
     if (!b)
       r.warn(start + m.find(header_id::via)->value.pos, "via.branch-missing", "via-branch",

@@ -29,8 +29,6 @@ public:
   bool ok() const { return !error_; }
   const std::optional<diagnostic>& error() const { return error_; }
   const std::vector<diagnostic>& warnings() const { return warnings_; }
-  std::vector<diagnostic> take_warnings() { return std::move(warnings_); }
-  void rebase(const char* base) { base_ = base; }
   // True when fail() or warn() recorded anything since construction or the last clear().
   bool used() const { return error_ || !warnings_.empty(); }
   // Forgets the error and the warnings, so one report can serve several checks in turn.
