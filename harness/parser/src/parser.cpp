@@ -19,23 +19,6 @@ text_span span_of(std::size_t pos, std::size_t len) {
   return {static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(len)};
 }
 
-std::string printable(std::string_view s, std::size_t max = 30) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size() && i < max; ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c == '\r')
-      out += "\\r";
-    else if (c == '\n')
-      out += "\\n";
-    else if (c < 0x20 || c == 0x7f)
-      out += '?';
-    else
-      out += static_cast<char>(c);
-  }
-  if (s.size() > max) out += "...";
-  return out;
-}
-
 bool starts_with_sip_version(std::string_view line) {
   return line.size() >= 4 && chars::to_lower(line[0]) == 's' && chars::to_lower(line[1]) == 'i' &&
          chars::to_lower(line[2]) == 'p' && line[3] == '/';
@@ -174,7 +157,7 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
     std::size_t sp2 = line.rfind(' ');
     if (sp1 == std::string_view::npos || sp1 == 0 || sp2 == sp1) {
       fail("start-line.syntax", "start-line", "RFC 3261 7.1",
-           "not a SIP Request-Line or Status-Line: " + printable(line, 40), 0, 0);
+           "not a SIP Request-Line or Status-Line: " + sip::shown(line, 40), 0, 0);
       return false;
     }
     idx.method = span_of(0, sp1);
@@ -215,9 +198,10 @@ bool parser::index_headers(std::size_t header_end, sip::message_index& idx) {
       std::size_t at = name_end == pos ? pos : colon;
       fail("header.syntax", "message-header", "RFC 3261 7.3.1",
            name_end == pos
-               ? "expected a header name (token), saw " + printable(b.substr(pos, end - pos))
-               : "expected ':' after header name '" + printable(b.substr(pos, name_end - pos)) +
-                     "', saw " + printable(b.substr(colon, end - colon), 20),
+               ? "expected a header name (token), saw " + sip::shown(b.substr(pos, end - pos), 30)
+               : "expected ':' after header name '" +
+                     sip::shown(b.substr(pos, name_end - pos), 30) + "', saw " +
+                     sip::shown(b.substr(colon, end - colon), 20),
            at, 0);
       return false;
     }
@@ -269,7 +253,7 @@ std::optional<std::uint64_t> parser::framed_length(const sip::message_index& idx
     }
     if (!ok) {
       fail("framing.content-length", "Content-Length", "RFC 3261 20.14",
-           "Content-Length must be a non-negative decimal number, saw '" + printable(v) + "'",
+           "Content-Length must be a non-negative decimal number, saw '" + sip::shown(v, 30) + "'",
            f.value.pos, 0);
       return std::nullopt;
     }

@@ -4,7 +4,6 @@
 #include <string>
 
 namespace sipwright::sip {
-namespace detail {
 
 std::string shown(std::string_view s, std::size_t max) {
   std::string out;
@@ -27,6 +26,8 @@ std::string shown(std::string_view s, std::size_t max) {
   if (s.size() > max) out += "...";
   return out;
 }
+
+namespace detail {
 
 std::string shown_char(char c) {
   if (c == '\0') return "end of value";

@@ -1,6 +1,7 @@
 #pragma once
 // Internal: a cursor over a header value that treats folding (CRLF + WSP) as whitespace.
 #include "sipwright/sip/charclass.hpp"
+#include "sipwright/sip/diagnostic.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -105,8 +106,7 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Quoted text for diagnostics: printable, bounded.
-std::string shown(std::string_view s, std::size_t max = 40);
+using sip::shown; // declared in diagnostic.hpp
 std::string shown_char(char c);
 
 } // namespace sipwright::sip::detail

@@ -8,6 +8,10 @@
 
 namespace sipwright::sip {
 
+// Message bytes quoted in a diagnostic text: CR, LF, TAB and other control bytes escaped
+// (\r, \n, \t, \xNN), cut after `max` bytes with "...".
+std::string shown(std::string_view s, std::size_t max = 40);
+
 enum class severity : std::uint8_t { error, warning };
 
 struct diagnostic {
