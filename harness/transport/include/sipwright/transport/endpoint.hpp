@@ -1,0 +1,31 @@
+#pragma once
+// Transport protocols and endpoints as the rest of the harness sees them (no Asio here).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sipwright::transport {
+
+enum class protocol : std::uint8_t { udp, tcp };
+
+// "UDP" / "TCP", as a Via sent-protocol writes it (RFC 3261 18, 20.42).
+std::string_view to_string(protocol p);
+// "udp" / "tcp" in any case; nothing for anything else.
+std::optional<protocol> protocol_from(std::string_view name);
+
+struct endpoint {
+  std::string address; // numeric IPv4 or IPv6 address, IPv6 without brackets
+  std::uint16_t port = 0;
+
+  bool v6() const { return address.find(':') != std::string::npos; }
+  // "127.0.0.1:5060", "[::1]:5060"
+  std::string str() const;
+  bool operator==(const endpoint&) const = default;
+};
+
+// Parses "HOST:PORT", "HOST", "[V6]:PORT" or "[V6]" (numeric addresses; "localhost" resolves to
+// 127.0.0.1). A missing port is `default_port`. Nothing when the text is not one of these.
+std::optional<endpoint> parse_endpoint(std::string_view text, std::uint16_t default_port);
+
+} // namespace sipwright::transport
