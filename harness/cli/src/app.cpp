@@ -1,6 +1,7 @@
 #include "sipwright/cli/app.hpp"
 
 #include "sipwright/cli/lint.hpp"
+#include "sipwright/cli/run.hpp"
 #include "sipwright/cli/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -25,7 +26,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   app.set_version_flag("--version", std::string("sipwright ") + version);
   app.require_subcommand(0, 1);
   app.footer(
-      "Exit status: 0 success, 1 a conformance failure (an invalid message), 2 usage error.\n"
+      "Exit status: 0 success, 1 a conformance failure, 2 usage, scenario or setup error.\n"
       "Run 'sipwright SUBCOMMAND --help' for a subcommand's options.");
 
   lint_options lint;
@@ -49,16 +50,42 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       ->excludes(no_warnings);
   lint_cmd->footer(lint_format_help);
 
+  run_cli_options run;
+  auto* run_cmd = app.add_subcommand(
+      "run", "Play scenarios (SIPp's XML format) against a device. A scenario that starts by\n"
+             "sending makes sipwright the caller (towards --dut); one that starts by receiving\n"
+             "makes it the callee (it waits at --local for the device's call).");
+  run_cmd->add_option("scenarios", run.files, "Scenario files, played in order")
+      ->required()
+      ->type_name("FILE.xml");
+  run_cmd->add_option("--dut", run.dut, "The device: HOST:PORT (needed by caller scenarios)");
+  run_cmd->add_option("--local", run.local,
+                      "Local IP:PORT to bind (port 0: any free port; default 127.0.0.1:5060 "
+                      "for a callee, a free port for a caller)");
+  run_cmd->add_option("--transport", run.transport, "udp or tcp")->capture_default_str();
+  run_cmd->add_option("--service", run.service, "User part of the called URI: [service]")
+      ->capture_default_str();
+  run_cmd->add_option("--t1", run.t1_ms, "RFC 3261 T1 in ms: retransmissions and waits scale with it")
+      ->capture_default_str();
+  run_cmd->add_option("--t2", run.t2_ms, "RFC 3261 T2 in ms")->capture_default_str();
+  run_cmd->add_option("--timeout", run.timeout_s, "Bound of each scenario's run, in seconds")
+      ->capture_default_str();
+  run_cmd->add_option("-m,--calls", run.calls, "Calls to play per scenario")->capture_default_str();
+  run_cmd->add_option("--seed", run.seed, "Seed of lost= and chance= (0: from the clock)");
+  auto* verbose = run_cmd->add_flag("-v,--verbose", run.verbose, "Print every message of the run");
+  run_cmd->add_flag("-q,--quiet", run.quiet, "Print failures and the summary only")->excludes(verbose);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
       return app.exit(e, out, err); // --help, --version
     err << "sipwright: error: " << one_line(e.what()) << " (see 'sipwright"
-        << (lint_cmd->parsed() ? " lint" : "") << " --help')\n";
+        << (lint_cmd->parsed() ? " lint" : run_cmd->parsed() ? " run" : "") << " --help')\n";
     return exit_usage;
   }
   if (lint_cmd->parsed()) return run_lint(lint, out, err);
+  if (run_cmd->parsed()) return run_scenarios(run, out, err);
   err << app.help();
   return exit_usage;
 }

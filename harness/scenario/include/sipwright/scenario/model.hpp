@@ -174,7 +174,7 @@ enum class role : std::uint8_t {
 struct scenario {
   std::string name; // <scenario name="...">
   std::string file;
-  scenario::role role = role::caller;
+  sipwright::scenario::role role = sipwright::scenario::role::caller;
   std::vector<step> steps;
   std::vector<std::string> variables; // every variable name used (for checks and reports)
 };

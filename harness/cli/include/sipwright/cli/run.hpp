@@ -1,0 +1,30 @@
+#pragma once
+// `sipwright run`: loads every scenario first (a bad file stops the run before anything is
+// sent, exit 2), then plays them one after the other against the device.
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sipwright::cli {
+
+struct run_cli_options {
+  std::vector<std::string> files;
+  std::string dut;   // HOST:PORT, empty when not given
+  std::string local; // IP:PORT, empty when not given
+  std::string transport = "udp";
+  std::string service = "service";
+  int t1_ms = 500;
+  int t2_ms = 4000;
+  double timeout_s = 120;
+  int calls = 1;
+  unsigned seed = 0;
+  bool verbose = false; // every message of the run, in full
+  bool quiet = false;   // only failures and the summary
+};
+
+// Console: one line per scenario (PASS/FAIL, role, calls, time), the failures beneath it, and
+// `N passed, N failed, N skipped`. Returns 0 all passed, 1 some failed, 2 usage or setup error.
+int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& err);
+
+} // namespace sipwright::cli

@@ -1,0 +1,148 @@
+#include "sipwright/cli/run.hpp"
+
+#include "sipwright/cli/lint.hpp"
+#include "sipwright/engine/run.hpp"
+#include "sipwright/scenario/loader.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <chrono>
+#include <filesystem>
+#include <ostream>
+
+namespace sipwright::cli {
+namespace {
+
+std::string indented(std::string_view bytes, std::string_view prefix) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < bytes.size()) {
+    auto end = bytes.find('\n', start);
+    auto line = bytes.substr(start, end == std::string_view::npos ? end : end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out += prefix;
+    // Control bytes from a device would garble the terminal.
+    for (char c : line) out += (static_cast<unsigned char>(c) < 0x20 && c != '\t') ? '?' : c;
+    out += '\n';
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+void print_trace(const engine::scenario_result& r, std::ostream& out) {
+  if (r.trace.size() == 0) return;
+  const auto t0 = r.trace.entries().front().at;
+  for (const auto& e : r.trace.entries()) {
+    const double t = std::chrono::duration<double>(e.at - t0).count();
+    fmt::print(out, "    {:8.3f} {} {} {} {}{}\n", t,
+               e.dir == transport::direction::out ? "-->" : "<--",
+               transport::to_string(e.proto), e.remote.str(),
+               e.note.empty() ? "" : "(" + e.note + ") ",
+               e.parse_error.empty() ? "" : "[does not parse: " + e.parse_error + "]");
+    out << indented(e.bytes, "      | ");
+  }
+}
+
+} // namespace
+
+int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& err) {
+  engine::run_options ro;
+  auto proto = transport::protocol_from(opts.transport);
+  if (!proto) {
+    err << "sipwright: error: --transport must be udp or tcp, not '" << opts.transport << "'\n";
+    return exit_usage;
+  }
+  ro.proto = *proto;
+  if (!opts.dut.empty()) {
+    ro.dut = transport::parse_endpoint(opts.dut, 5060);
+    if (!ro.dut || ro.dut->port == 0) {
+      err << "sipwright: error: --dut must be HOST:PORT with a numeric address (e.g. "
+             "127.0.0.1:5060 or [::1]:5060), not '"
+          << opts.dut << "'\n";
+      return exit_usage;
+    }
+  }
+  if (!opts.local.empty()) {
+    ro.local = transport::parse_endpoint(opts.local, 5060);
+    if (!ro.local) {
+      err << "sipwright: error: --local must be IP:PORT (port 0: any free port), not '"
+          << opts.local << "'\n";
+      return exit_usage;
+    }
+  }
+  if (opts.t1_ms < 1 || opts.t2_ms < opts.t1_ms) {
+    err << "sipwright: error: --t1 must be at least 1 ms and --t2 at least --t1\n";
+    return exit_usage;
+  }
+  if (opts.timeout_s <= 0 || opts.calls < 1) {
+    err << "sipwright: error: --timeout must be positive and -m at least 1\n";
+    return exit_usage;
+  }
+  ro.service = opts.service;
+  ro.t1 = std::chrono::milliseconds(opts.t1_ms);
+  ro.t2 = std::chrono::milliseconds(opts.t2_ms);
+  ro.timeout = std::chrono::milliseconds(static_cast<long long>(opts.timeout_s * 1000));
+  ro.calls = opts.calls;
+  ro.seed = opts.seed;
+  ro.on_listening = [&out](transport::protocol p, const transport::endpoint& e) {
+    out << "listening on " << transport::to_string(p) << ' ' << e.str() << std::endl;
+  };
+
+  // Every file is loaded before anything is sent.
+  std::vector<scenario::scenario> scenarios;
+  for (const auto& f : opts.files) {
+    try {
+      scenarios.push_back(scenario::load_file(f));
+    } catch (const scenario::load_error& e) {
+      err << e.what() << '\n';
+      return exit_usage;
+    }
+  }
+  for (const auto& sc : scenarios)
+    if (sc.role == scenario::role::caller && !ro.dut) {
+      err << "sipwright: error: " << sc.file
+          << " starts by sending (sipwright is the caller): give the device's address with "
+             "--dut HOST:PORT\n";
+      return exit_usage;
+    }
+
+  int passed = 0, failed = 0;
+  for (const auto& sc : scenarios) {
+    auto callback = ro.on_listening;
+    ro.on_listening = sc.role == scenario::role::callee ? callback : nullptr;
+    engine::scenario_result r;
+    try {
+      r = engine::run_scenario(sc, ro);
+    } catch (const engine::setup_error& e) {
+      err << "sipwright: error: " << e.what() << '\n';
+      return exit_usage;
+    }
+    ro.on_listening = callback;
+    const bool ok = r.passed();
+    ok ? ++passed : ++failed;
+    int calls_ok = 0;
+    for (const auto& c : r.calls) calls_ok += c.passed;
+    if (!ok || !opts.quiet)
+      fmt::print(out, "{}  {}  ({}, {})  {}/{} call{} passed  {:.3f} s\n", ok ? "PASS" : "FAIL",
+                 std::filesystem::path(sc.file).filename().string(),
+                 sc.name.empty() ? "unnamed" : sc.name,
+                 sc.role == scenario::role::caller ? "caller" : "callee", calls_ok,
+                 r.calls.size(), r.calls.size() == 1 ? "" : "s",
+                 std::chrono::duration<double>(r.elapsed).count());
+    for (const auto& c : r.calls) {
+      if (!c.failure.empty()) {
+        fmt::print(out, "      call {}: {}\n", c.call_number, c.failure);
+        if (!c.failure_message.empty()) out << indented(c.failure_message, "      | ");
+      }
+      if (opts.verbose || !c.failure.empty())
+        for (const auto& l : c.log) fmt::print(out, "      call {}: {}\n", c.call_number, l);
+    }
+    if (opts.verbose) print_trace(r, out);
+  }
+  fmt::print(out, "{} passed, {} failed, {} skipped\n", passed, failed, 0);
+  return failed ? exit_invalid : exit_ok;
+}
+
+} // namespace sipwright::cli

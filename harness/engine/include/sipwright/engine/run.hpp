@@ -1,0 +1,63 @@
+#pragma once
+// Plays a loaded scenario against a device: the caller towards --dut, or the callee for the calls
+// that arrive at --local. Agents are Asio coroutines on one io_context (hidden in the .cpp files);
+// this header is Asio-free.
+#include "sipwright/scenario/model.hpp"
+#include "sipwright/transport/endpoint.hpp"
+#include "sipwright/transport/trace.hpp"
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sipwright::engine {
+
+// A problem with the local setup that stops the run before anything is sent (exit code 2).
+class setup_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+struct run_options {
+  transport::protocol proto = transport::protocol::udp;
+  std::optional<transport::endpoint> local; // default: 127.0.0.1:5060 for a callee, port 0 else
+  std::optional<transport::endpoint> dut;   // required for a caller
+  std::string service = "service";          // [service]
+  std::chrono::milliseconds t1{500};        // RFC 3261 T1: retransmissions and waits scale with it
+  std::chrono::milliseconds t2{4000};       // RFC 3261 T2
+  std::chrono::milliseconds timeout{120000}; // bound of the whole scenario run
+  int calls = 1;                            // -m: calls to play
+  std::uint16_t media_port = 6000;          // [media_port]
+  unsigned seed = 0;                        // for lost= and chance=; 0: from the clock
+  // Called once the transport is bound, with what it bound (e.g. to print the port).
+  std::function<void(transport::protocol, const transport::endpoint&)> on_listening;
+};
+
+struct call_result {
+  int call_number = 0;
+  bool passed = false;
+  bool stopped = false;      // ended by an exec int_cmd
+  std::string failure;       // "FILE:LINE: what went wrong", empty when passed
+  std::string failure_message; // the received message that caused it, when one did
+  std::vector<std::string> log; // <log>/<warning> actions and notes, in order
+};
+
+struct scenario_result {
+  std::string file;
+  std::string name;
+  scenario::role role = scenario::role::caller;
+  transport::endpoint local; // as bound
+  std::vector<call_result> calls;
+  std::chrono::steady_clock::duration elapsed{};
+  transport::trace trace; // every message of the run
+  bool passed() const;
+};
+
+// Runs `calls` calls of the scenario. Throws setup_error (bad options, address in use) before
+// sending anything; everything the device does becomes part of the result instead.
+scenario_result run_scenario(const scenario::scenario& sc, const run_options& opts);
+
+} // namespace sipwright::engine

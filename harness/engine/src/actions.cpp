@@ -1,0 +1,196 @@
+// The <action> children of a step, run against the message the step received (SIPp semantics
+// where they are clear; see scenarios/README.md).
+#include "call_context.hpp"
+
+#include "sipwright/scenario/render.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace sipwright::engine {
+namespace {
+
+using scenario::action;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The text an ereg searches: the whole message, the body, the values of the named header (every
+// occurrence, joined by ", " as one list, RFC 3261 7.3.1), or a variable.
+std::string search_text(const action& a, const sip::message* msg, const variables& vars) {
+  switch (a.where) {
+  case action::search_in::msg: return msg ? std::string(msg->bytes()) : std::string();
+  case action::search_in::body: return msg ? std::string(msg->body()) : std::string();
+  case action::search_in::var: {
+    auto it = vars.find(a.variable);
+    return it == vars.end() ? std::string() : it->second.str();
+  }
+  case action::search_in::hdr: {
+    if (!msg) return {};
+    std::string_view name = a.header;
+    while (!name.empty() && (name.back() == ' ' || name.back() == ':')) name.remove_suffix(1);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    const auto id = sip::lookup_header(name);
+    std::string out;
+    for (const auto& f : msg->fields()) {
+      if (id != sip::header_id::unknown ? f.id != id : !iequals(msg->name(f), name)) continue;
+      if (!out.empty()) out += ", ";
+      out += msg->value(f);
+    }
+    return out;
+  }
+  }
+  return {};
+}
+
+bool compare(double l, action::compare c, double r) {
+  switch (c) {
+  case action::compare::equal: return l == r;
+  case action::compare::not_equal: return l != r;
+  case action::compare::greater_than: return l > r;
+  case action::compare::less_than: return l < r;
+  case action::compare::greater_than_equal: return l >= r;
+  case action::compare::less_than_equal: return l <= r;
+  }
+  return false;
+}
+
+std::string where_text(const action& a) {
+  switch (a.where) {
+  case action::search_in::msg: return "the message";
+  case action::search_in::body: return "the body";
+  case action::search_in::var: return "variable " + a.variable;
+  case action::search_in::hdr: return "header " + a.header;
+  }
+  return {};
+}
+
+} // namespace
+
+const std::regex& call_context::compiled(const action& a) {
+  auto it = regex_cache_.find(&a);
+  if (it != regex_cache_.end()) return it->second;
+  auto flags = std::regex::extended;
+  if (a.case_indep) flags |= std::regex::icase;
+  // The loader compiled it already, so this cannot throw for a loaded scenario.
+  return regex_cache_.emplace(&a, std::regex(a.regexp, flags)).first->second;
+}
+
+bool call_context::ereg(const action& a, const sip::message* msg, std::string& failure) {
+  const std::string text = search_text(a, msg, vars_);
+  std::smatch m;
+  bool found = false;
+  auto begin = text.cbegin();
+  for (int n = 0; n < std::max(1, a.occurrence); ++n) {
+    if (!std::regex_search(begin, text.cend(), m, compiled(a))) {
+      found = false;
+      break;
+    }
+    found = true;
+    begin = m[0].second == m[0].first && m[0].second != text.cend() ? m[0].second + 1
+                                                                    : m[0].second;
+  }
+  // assign_to: the first variable takes the whole match, the next ones the submatches.
+  for (std::size_t i = 0; i < a.assign_to.size(); ++i) {
+    auto& v = vars_[a.assign_to[i]];
+    v.kind = variable::type::text;
+    v.flag = found;
+    v.text = found && i < m.size() ? m[i].str() : std::string();
+  }
+  if (a.check_it && !found) {
+    failure = fmt::format("regexp \"{}\" did not match {} (check_it)", a.regexp, where_text(a));
+    return false;
+  }
+  if (a.check_it_inverse && found) {
+    failure = fmt::format("regexp \"{}\" matched {} (check_it_inverse)", a.regexp, where_text(a));
+    return false;
+  }
+  return true;
+}
+
+bool call_context::run_actions(const std::vector<action>& actions, const sip::message* msg,
+                               std::string& failure, std::vector<std::string>& log,
+                               std::string& int_cmd, std::vector<std::string>& exec_commands) {
+  for (const auto& a : actions) {
+    auto value_of = [&]() -> double {
+      if (a.value) return *a.value;
+      auto it = vars_.find(a.variable);
+      return it == vars_.end() ? 0 : it->second.num();
+    };
+    auto set_number = [&](double d) {
+      for (const auto& name : a.assign_to) {
+        auto& v = vars_[name];
+        v.kind = variable::type::number;
+        v.number = d;
+      }
+    };
+    auto current = [&]() {
+      return a.assign_to.empty() ? 0.0 : vars_[a.assign_to.front()].num();
+    };
+    switch (a.what) {
+    case action::kind::ereg:
+      if (!ereg(a, msg, failure)) {
+        failure = fmt::format("{}:{}: {}", a.pos.file, a.pos.line, failure);
+        return false;
+      }
+      break;
+    case action::kind::assign:
+      if (!a.value && !a.variable.empty()) {
+        auto it = vars_.find(a.variable);
+        for (const auto& name : a.assign_to) vars_[name] = it == vars_.end() ? variable{} : it->second;
+      } else {
+        set_number(value_of());
+      }
+      break;
+    case action::kind::add: set_number(current() + value_of()); break;
+    case action::kind::subtract: set_number(current() - value_of()); break;
+    case action::kind::multiply: set_number(current() * value_of()); break;
+    case action::kind::divide: {
+      const double d = value_of();
+      set_number(d == 0 ? 0 : current() / d);
+      break;
+    }
+    case action::kind::test: {
+      auto it = vars_.find(a.variable);
+      const double l = it == vars_.end() ? 0 : it->second.num();
+      double r = 0;
+      if (a.value) r = *a.value;
+      else if (auto jt = vars_.find(a.variable2); jt != vars_.end()) r = jt->second.num();
+      for (const auto& name : a.assign_to) {
+        auto& v = vars_[name];
+        v.kind = variable::type::boolean;
+        v.flag = compare(l, a.cmp, r);
+      }
+      break;
+    }
+    case action::kind::strcmp: {
+      auto it = vars_.find(a.variable);
+      const std::string l = it == vars_.end() ? std::string() : it->second.str();
+      std::string r = a.value_text;
+      if (!a.variable2.empty())
+        if (auto jt = vars_.find(a.variable2); jt != vars_.end()) r = jt->second.str();
+      const int c = l.compare(r);
+      set_number(c < 0 ? -1 : c > 0 ? 1 : 0);
+      break;
+    }
+    case action::kind::log: log.push_back(scenario::render_line(a.message, *this)); break;
+    case action::kind::warning:
+      log.push_back("warning: " + scenario::render_line(a.message, *this));
+      break;
+    case action::kind::exec:
+      if (!a.int_cmd.empty()) int_cmd = a.int_cmd;
+      if (!a.command.empty()) exec_commands.push_back(a.command);
+      break;
+    }
+  }
+  return true;
+}
+
+} // namespace sipwright::engine

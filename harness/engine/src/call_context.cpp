@@ -1,0 +1,140 @@
+#include "call_context.hpp"
+
+#include "sipwright/dialog/routing.hpp"
+#include "sipwright/scenario/render.hpp"
+#include "sipwright/sip/grammar.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace sipwright::engine {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim_name(std::string_view name) {
+  while (!name.empty() && (name.back() == ' ' || name.back() == ':' || name.back() == '\t'))
+    name.remove_suffix(1);
+  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+  return name;
+}
+
+// The fields of `msg` named `name` (full or compact form, any case).
+std::vector<const sip::header_field*> fields_named(const sip::message& msg, std::string_view name) {
+  std::vector<const sip::header_field*> out;
+  name = trim_name(name);
+  const auto id = sip::lookup_header(name);
+  for (const auto& f : msg.fields())
+    if (id != sip::header_id::unknown ? f.id == id : iequals(msg.name(f), name))
+      out.push_back(&f);
+  return out;
+}
+
+std::string tag_of(const std::optional<sip::name_addr>& na) {
+  if (!na) return {};
+  auto t = na->tag();
+  return t ? std::string(*t) : std::string();
+}
+
+} // namespace
+
+std::string uri_host(const std::string& address) {
+  if (address.find(':') != std::string::npos) return "[" + address + "]";
+  return address;
+}
+
+call_context::call_context(environment env, int call_number, std::string call_id)
+    : env_(std::move(env)), call_number_(call_number), call_id_(std::move(call_id)) {}
+
+std::string call_context::branch(int msg_index) const {
+  // RFC 3261 8.1.1.7: the magic cookie, then unique per call and message of the scenario.
+  return fmt::format("z9hG4bK-{}-{}-{}-{}", env_.pid, env_.run_token, call_number_, msg_index);
+}
+
+void call_context::expand(const scenario::keyword& kw, std::string& out) const {
+  using scenario::keyword_id;
+  switch (kw.id) {
+  case keyword_id::service: out += env_.service; break;
+  case keyword_id::remote_ip: out += uri_host(env_.remote.address); break;
+  case keyword_id::remote_port: out += std::to_string(env_.remote.port); break;
+  case keyword_id::local_ip: out += uri_host(env_.local.address); break;
+  case keyword_id::local_ip_type: out += env_.local.v6() ? '6' : '4'; break;
+  case keyword_id::local_port: out += std::to_string(env_.local.port); break;
+  case keyword_id::transport: out += transport::to_string(env_.proto); break;
+  case keyword_id::media_ip: out += env_.local.address; break;
+  case keyword_id::media_ip_type: out += env_.local.v6() ? '6' : '4'; break;
+  case keyword_id::media_port: out += std::to_string(env_.media_port); break;
+  case keyword_id::call_id: out += call_id_; break;
+  case keyword_id::call_number: out += std::to_string(call_number_); break;
+  case keyword_id::cseq:
+    used_cseq_ = true;
+    out += std::to_string(static_cast<long long>(cseq_) + kw.offset);
+    break;
+  case keyword_id::branch: out += branch(msg_index_ + kw.offset); break;
+  case keyword_id::pid: out += std::to_string(env_.pid); break;
+  case keyword_id::len: break; // computed by scenario::render
+  case keyword_id::peer_tag_param:
+    if (!peer_tag_.empty()) out += ";tag=" + peer_tag_;
+    break;
+  case keyword_id::last_header:
+    if (last_) {
+      bool first = true;
+      for (const auto* f : fields_named(*last_, kw.arg)) {
+        if (!first) out += "\r\n";
+        out += last_->text(f->line);
+        first = false;
+      }
+    }
+    break;
+  case keyword_id::routes:
+    if (!route_set_.empty()) {
+      out += "Route: ";
+      for (std::size_t i = 0; i < route_set_.size(); ++i) {
+        if (i) out += ", ";
+        // 20.34: each route is a name-addr.
+        const auto& r = route_set_[i];
+        out += r.starts_with('<') ? r : "<" + r + ">";
+      }
+    }
+    break;
+  case keyword_id::next_url: out += next_url_; break;
+  case keyword_id::variable:
+    if (auto it = vars_.find(kw.arg); it != vars_.end()) out += it->second.str();
+    break;
+  }
+}
+
+std::string call_context::render(const scenario::message_template& t, int msg_index) {
+  msg_index_ = msg_index;
+  used_cseq_ = false;
+  return scenario::render(t, *this);
+}
+
+void call_context::after_request_sent(std::string_view method) {
+  if (used_cseq_ && method != "ACK" && method != "CANCEL") ++cseq_;
+  used_cseq_ = false;
+}
+
+void call_context::on_received(const sip::message& msg, bool rrs) {
+  last_ = msg;
+  // The peer's tag: the To tag of a response, the From tag of a request.
+  if (auto tag = tag_of(msg.is_response() ? msg.to() : msg.from()); !tag.empty()) peer_tag_ = tag;
+  if (!rrs) return;
+  // 12.1.1 (UAS: Record-Route in order) and 12.1.2 (UAC: in reverse order).
+  if (auto rs = dialog::route_set_of(msg, msg.is_response()); rs.ok()) route_set_ = rs.value();
+  if (auto c = dialog::contact_uri_of(msg); c.ok()) next_url_ = c.value();
+}
+
+bool call_context::test(const std::string& name) const {
+  auto it = vars_.find(name);
+  return it != vars_.end() && it->second.truth();
+}
+
+} // namespace sipwright::engine

@@ -1,0 +1,82 @@
+#pragma once
+// What one call knows while it plays: the keyword values ([call_id], [branch], [last_Via:] ...),
+// the last message received, the route set remembered by rrs="true", and the variables the actions
+// set. Asio-free so the tests drive it directly.
+#include "sipwright/scenario/model.hpp"
+#include "sipwright/sip/message.hpp"
+#include "sipwright/transport/endpoint.hpp"
+#include "variables.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <regex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sipwright::engine {
+
+struct environment {
+  std::string service = "service";
+  transport::endpoint local;
+  transport::endpoint remote;
+  transport::protocol proto = transport::protocol::udp;
+  std::uint16_t media_port = 6000;
+  long pid = 0;
+  std::string run_token; // makes Call-IDs and branches unique across runs of one process
+};
+
+class call_context final : public scenario::keyword_source {
+public:
+  call_context(environment env, int call_number, std::string call_id);
+
+  void expand(const scenario::keyword& kw, std::string& out) const override;
+
+  // Renders a <send> template for the step with message index `msg_index` ([branch]).
+  std::string render(const scenario::message_template& t, int msg_index);
+  // After a request rendered from a template was sent: [cseq] moves on when the template used
+  // it for a request other than ACK and CANCEL.
+  void after_request_sent(std::string_view method);
+
+  // A message the scenario accepted (a <recv> matched): becomes [last_*:], updates the peer tag,
+  // and with rrs="true" the route set and [next_url] (RFC 3261 12.1.1, 12.1.2).
+  void on_received(const sip::message& msg, bool rrs);
+  const sip::message* last() const { return last_ ? &*last_ : nullptr; }
+
+  // Runs a step's actions against `msg` (may be null for <nop>/<send>). Returns false and sets
+  // `failure` when a check_it regexp fails; log/warning lines go to `log`; int_cmd to `command`.
+  bool run_actions(const std::vector<scenario::action>& actions, const sip::message* msg,
+                   std::string& failure, std::vector<std::string>& log, std::string& int_cmd,
+                   std::vector<std::string>& exec_commands);
+
+  bool test(const std::string& name) const;
+  const engine::variables& vars() const { return vars_; }
+  engine::variables& vars() { return vars_; }
+  const std::string& call_id() const { return call_id_; }
+  int call_number() const { return call_number_; }
+  const environment& env() const { return env_; }
+  void set_remote(const transport::endpoint& r) { env_.remote = r; }
+  std::string branch(int msg_index) const;
+
+private:
+  bool ereg(const scenario::action& a, const sip::message* msg, std::string& failure);
+  const std::regex& compiled(const scenario::action& a);
+
+  environment env_;
+  int call_number_;
+  std::string call_id_;
+  std::uint32_t cseq_ = 1;
+  mutable bool used_cseq_ = false;
+  int msg_index_ = 0;
+  std::optional<sip::message> last_;
+  std::string peer_tag_;
+  std::vector<std::string> route_set_;
+  std::string next_url_;
+  engine::variables vars_;
+  std::unordered_map<const scenario::action*, std::regex> regex_cache_;
+};
+
+// IPv6 addresses in brackets, as they appear in a SIP URI or Via (RFC 5118 4.1).
+std::string uri_host(const std::string& address);
+
+} // namespace sipwright::engine

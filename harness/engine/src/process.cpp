@@ -1,0 +1,48 @@
+#include "process.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+
+extern char** environ;
+
+namespace sipwright::engine {
+
+void child_processes::spawn(const std::string& command, std::vector<std::string>& log) {
+  pid_t pid = 0;
+  const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+  const int rc = posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv),
+                             environ);
+  if (rc != 0) {
+    log.push_back("exec: cannot start '" + command + "': " + std::strerror(rc));
+    return;
+  }
+  pids_.push_back(pid);
+  log.push_back("exec: started '" + command + "' (pid " + std::to_string(pid) + ")");
+}
+
+void child_processes::stop_all() {
+  auto reap = [this] {
+    std::erase_if(pids_, [](pid_t p) {
+      int status = 0;
+      const pid_t r = waitpid(p, &status, WNOHANG);
+      return r == p || (r < 0 && errno == ECHILD);
+    });
+  };
+  reap();
+  if (pids_.empty()) return;
+  for (pid_t p : pids_) kill(p, SIGTERM);
+  for (int i = 0; i < 100 && !pids_.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    reap();
+  }
+  for (pid_t p : pids_) kill(p, SIGKILL);
+  for (pid_t p : pids_) waitpid(p, nullptr, 0);
+  pids_.clear();
+}
+
+} // namespace sipwright::engine

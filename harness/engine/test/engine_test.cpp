@@ -1,0 +1,213 @@
+// The engine against itself on loopback: SIPp's own uac and uas scenarios, a silent device, an
+// unexpected message, and retransmissions absorbed the RFC 3261 way.
+#include "support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+using namespace sipwright;
+using engine::test::fast;
+using engine::test::load;
+using engine::test::play_pair;
+
+namespace {
+
+std::string sipp_file(const std::string& name) {
+  std::ifstream in(std::string(SIPWRIGHT_SIPP_SCENARIOS) + "/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::size_t count_sent(const engine::scenario_result& r, std::string_view start) {
+  return static_cast<std::size_t>(
+      std::count_if(r.trace.entries().begin(), r.trace.entries().end(), [&](const auto& e) {
+        return e.dir == transport::direction::out && e.bytes.starts_with(start);
+      }));
+}
+
+std::string failures(const engine::scenario_result& r) {
+  std::string s;
+  for (const auto& c : r.calls) s += c.failure + "\n";
+  return s;
+}
+
+const char* silent_callee = R"xml(<?xml version="1.0"?>
+<scenario name="silent">
+  <recv request="INVITE"/>
+  <pause milliseconds="3000"/>
+</scenario>)xml";
+
+// Answers 200 with retransmissions and never gets (or wants) an ACK: a caller that does not ACK.
+const char* no_ack_caller = R"xml(<?xml version="1.0"?>
+<scenario name="no ack">
+  <send retrans="500"><![CDATA[
+    INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    From: a <sip:a@[local_ip]:[local_port]>;tag=[call_number]
+    To: b <sip:[service]@[remote_ip]:[remote_port]>
+    Call-ID: [call_id]
+    CSeq: 1 INVITE
+    Contact: <sip:a@[local_ip]:[local_port]>
+    Max-Forwards: 70
+    Content-Length: 0
+  ]]></send>
+  <recv response="180" optional="true"/>
+  <recv response="200"/>
+  <pause milliseconds="400"/>
+</scenario>)xml";
+
+const char* busy_callee = R"xml(<?xml version="1.0"?>
+<scenario name="busy">
+  <recv request="INVITE"/>
+  <send><![CDATA[
+    SIP/2.0 486 Busy Here
+    [last_Via:]
+    [last_From:]
+    [last_To:];tag=b[call_number]
+    [last_Call-ID:]
+    [last_CSeq:]
+    Content-Length: 0
+  ]]></send>
+  <pause milliseconds="300"/>
+</scenario>)xml";
+
+} // namespace
+
+TEST_CASE("SIPp's uac plays against SIPp's uas over UDP and TCP [engine][rfc3261]") {
+  auto uas = load(sipp_file("uas.xml"), "uas.xml");
+  auto uac = load(sipp_file("uac.xml"), "uac.xml");
+  for (auto proto : {transport::protocol::udp, transport::protocol::tcp}) {
+    auto callee_opts = fast();
+    callee_opts.proto = proto;
+    auto r = play_pair(uas, uac, callee_opts, fast());
+    INFO(transport::to_string(proto) << "\ncaller: " << failures(r.caller)
+                                     << "callee: " << failures(r.callee));
+    CHECK(r.caller.passed());
+    CHECK(r.callee.passed());
+    // INVITE, ACK, BYE from the caller; 180, 200, 200 from the callee.
+    CHECK(count_sent(r.caller, "INVITE ") == 1);
+    CHECK(count_sent(r.caller, "ACK ") == 1);
+    CHECK(count_sent(r.caller, "BYE ") == 1);
+    CHECK(count_sent(r.callee, "SIP/2.0 180") == 1);
+    CHECK(count_sent(r.callee, "SIP/2.0 200") == 2);
+  }
+}
+
+TEST_CASE("A silent device fails the waiting step with a bounded timeout naming it [engine]") {
+  auto callee = load(silent_callee, "silent.xml");
+  auto caller = load(sipp_file("uac.xml"), "uac.xml");
+  const auto start = std::chrono::steady_clock::now();
+  auto r = play_pair(callee, caller, fast(), fast());
+  const auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE(r.caller.calls.size() == 1);
+  CHECK_FALSE(r.caller.passed());
+  // uac.xml's <recv response="200"> is on line 64 of SIPp's file; 64*T1 = 1.28 s.
+  CHECK_THAT(r.caller.calls[0].failure,
+             Catch::StartsWith("uac.xml:64: timeout: no response 100 or response 180 or "
+                               "response 183 or response 200 within 1.2"));
+  // The INVITE went out again at T1, 2T1, 4T1 ... (Timer A, RFC 3261 17.1.1.2) until 64*T1.
+  CHECK(count_sent(r.caller, "INVITE ") >= 6);
+  CHECK(took < std::chrono::seconds(5));
+}
+
+TEST_CASE("An unexpected response fails the call and shows the message [engine]") {
+  auto r = play_pair(load(busy_callee, "busy.xml"), load(sipp_file("uac.xml"), "uac.xml"), fast(),
+                     fast());
+  REQUIRE(r.caller.calls.size() == 1);
+  CHECK_THAT(r.caller.calls[0].failure,
+             Catch::StartsWith("uac.xml:64: unexpected SIP/2.0 486 Busy Here while waiting for "
+                               "response 100 or"));
+  CHECK_THAT(r.caller.calls[0].failure_message, Catch::StartsWith("SIP/2.0 486 Busy Here\r\n"));
+  CHECK(r.callee.passed());
+}
+
+TEST_CASE("A 2xx without ACK is retransmitted at T1 doubling up to T2 and the caller's copies "
+          "are absorbed [engine][rfc3261][13.3.1.4]") {
+  auto uas = load(sipp_file("uas.xml"), "uas.xml");
+  auto callee_opts = fast();
+  auto caller_opts = fast();
+  callee_opts.timeout = std::chrono::milliseconds(1500);
+  auto r = play_pair(uas, load(no_ack_caller, "noack.xml"), callee_opts, caller_opts);
+  // The caller saw the first 200 and absorbed the retransmissions it got during its pause.
+  CHECK(r.caller.passed());
+  const auto& entries = r.callee.trace.entries();
+  std::vector<double> at;
+  for (const auto& e : entries)
+    if (e.dir == transport::direction::out && e.bytes.starts_with("SIP/2.0 200"))
+      at.push_back(std::chrono::duration<double, std::milli>(e.at - entries.front().at).count());
+  // 20 ms, 40, 80, 160 (T2), 160 ... apart: at least 5 copies in the first second.
+  REQUIRE(at.size() >= 5);
+  CHECK(at[2] - at[1] >= 30);
+  CHECK(at[3] - at[2] >= 70);
+  CHECK(at[4] - at[3] <= 160 * 1.5 + 50);
+  std::size_t absorbed = 0;
+  for (const auto& e : r.caller.trace.entries())
+    absorbed += e.note.starts_with("retransmission of 200");
+  CHECK(absorbed >= 1);
+  // Without the ACK the uas's call waits for ACK or BYE and fails at the run's bound.
+  CHECK_FALSE(r.callee.passed());
+}
+
+TEST_CASE("A non-2xx final response is ACKed by the scenario and its retransmission gets the "
+          "ACK again [engine][rfc3261][17.1.1.2]") {
+  // The callee retransmits its 486 (retrans) until the ACK; the caller ACKs once in its
+  // scenario; a retransmitted 486 arriving later gets the same ACK again.
+  const char* callee_xml = R"xml(<?xml version="1.0"?>
+<scenario name="busy with retrans">
+  <recv request="INVITE"/>
+  <send retrans="500"><![CDATA[
+    SIP/2.0 486 Busy Here
+    [last_Via:]
+    [last_From:]
+    [last_To:];tag=b[call_number]
+    [last_Call-ID:]
+    [last_CSeq:]
+    Content-Length: 0
+  ]]></send>
+  <recv request="ACK"/>
+</scenario>)xml";
+  const char* caller_xml = R"xml(<?xml version="1.0"?>
+<scenario name="acks 486">
+  <send retrans="500"><![CDATA[
+    INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    From: a <sip:a@[local_ip]:[local_port]>;tag=[call_number]
+    To: b <sip:[service]@[remote_ip]:[remote_port]>
+    Call-ID: [call_id]
+    CSeq: 1 INVITE
+    Max-Forwards: 70
+    Content-Length: 0
+  ]]></send>
+  <recv response="486"/>
+  <send><![CDATA[
+    ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-2]
+    From: a <sip:a@[local_ip]:[local_port]>;tag=[call_number]
+    To: b <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+    Call-ID: [call_id]
+    CSeq: 1 ACK
+    Max-Forwards: 70
+    Content-Length: 0
+  ]]></send>
+  <pause milliseconds="200"/>
+</scenario>)xml";
+  auto r = play_pair(load(callee_xml, "busy.xml"), load(caller_xml, "ack486.xml"), fast(), fast());
+  INFO("caller: " << failures(r.caller) << "callee: " << failures(r.callee));
+  CHECK(r.caller.passed());
+  CHECK(r.callee.passed());
+  // The ACK reuses the INVITE's branch (17.1.1.3): [branch-2] is the INVITE's message index.
+  std::string invite_branch, ack_branch;
+  for (const auto& e : r.caller.trace.entries()) {
+    if (e.dir != transport::direction::out) continue;
+    auto b = e.bytes.find("branch=");
+    auto v = e.bytes.substr(b + 7, e.bytes.find("\r\n", b) - b - 7);
+    if (e.bytes.starts_with("INVITE")) invite_branch = v;
+    if (e.bytes.starts_with("ACK")) ack_branch = v;
+  }
+  CHECK(!invite_branch.empty());
+  CHECK(invite_branch == ack_branch);
+}

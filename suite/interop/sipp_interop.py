@@ -1,0 +1,650 @@
+#!/usr/bin/python3
+"""Interop tests: sipwright against SIPp (Debian package sip-tester) on loopback.
+
+One case, one transport per run (CTest registers each pair as its own test, label interop):
+
+  sipwright-uac-vs-sipp-uas          sipwright plays SIPp's own uac.xml against `sipp -sn uas`
+  sipp-uac-vs-sipwright-uas          `sipp -sn uac` against sipwright playing SIPp's uas.xml
+  sipwright-branchc-vs-sipp-branchs  the same with SIPp's branchc / branchs scenarios
+  sipp-branchc-vs-sipwright-branchs
+  peer-silent-mid-call               sipwright's uac.xml against uas-goes-silent.xml (answers,
+                                     takes the BYE, never replies): sipwright must fail in bounded
+                                     time, exit 1, name the step that waited for the 200 and say
+                                     it timed out
+  peer-killed-mid-call               the same, but the driver kills that SIPp by its PID once the
+                                     BYE has arrived: sipwright must fail in bounded time, exit 1,
+                                     naming the step
+
+The scenario files sipwright plays are generated at test time with `sipp -sd NAME`: the files
+users would run, unmodified. `--self-test` runs SIPp against SIPp through the same plumbing (free
+ports, readiness, logs, stopping by PID) over UDP and TCP; it needs no sipwright.
+
+Exit status: 0 pass, 1 fail, 77 skipped (sipp missing), 2 usage error.
+Runs with Debian's /usr/bin/python3, standard library only.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+EXIT_PASS = 0
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+EXIT_SKIP = 77
+
+HOST = "127.0.0.1"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SILENT_UAS = os.path.join(HERE, "uas-goes-silent.xml")
+
+SIPP_TRANSPORT = {"udp": "u1", "tcp": "t1"}
+
+# SIPp's exit codes (sipp(1)): 0 every call succeeded, 1 at least one failed, 97 exit on an
+# internal command, 99 normal exit without calls processed, 255/254 fatal (254: socket bind).
+SIPP_EXIT = {0: "all calls succeeded", 1: "at least one call failed", 97: "internal command",
+             99: "no call processed", 255: "fatal error", 254: "fatal error binding a socket"}
+
+# Every wait is bounded; the CTest TIMEOUT (CMakeLists.txt) is above the sum for a case.
+READY_SECONDS = 10          # a peer must be listening within this
+CALL_BUDGET = 20            # uac/uas: --timeout for sipwright, the first side must end within
+BRANCH_BUDGET = 30          # branchc/branchs (pauses of 5 s and 4 s, a 4 s timewait)
+AFTER_SECONDS = 12          # the other side must end within this after the first (4 s timewait)
+SIPP_TIMEOUT = 50           # -timeout passed to sipp: a safety belt if this driver is killed
+STOP_GRACE = 5              # SIGTERM, then this long, then SIGKILL
+FAIL_BOUND = 15             # peer-*-mid-call: sipwright must have failed within this
+T1_PASS = 100               # --t1 for the cases that must pass
+T1_FAIL = 50                # --t1 for the peer-*-mid-call cases: 64*T1 = 3.2 s
+
+
+class Failure(Exception):
+    """The case failed; the message says why."""
+
+
+def log(text):
+    print(text, flush=True)
+
+
+# --- ports and readiness ---------------------------------------------------------------------
+
+_handed_out = set()
+
+
+def free_port():
+    """A port free on 127.0.0.1 for both UDP and TCP right now (SIPp needs an explicit -p)."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp, \
+                socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            tcp.bind((HOST, 0))
+            port = tcp.getsockname()[1]
+            try:
+                udp.bind((HOST, port))
+            except OSError:
+                continue
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise Failure("could not find a free port on %s" % HOST)
+
+
+def port_bound(port, transport):
+    """Whether something listens on 127.0.0.1:port (or the wildcard) per /proc/net, without
+    touching the port (a probe connection or datagram would reach the peer)."""
+    table, state = ("/proc/net/tcp", "0A") if transport == "tcp" else ("/proc/net/udp", "07")
+    wanted = {"0100007F:%04X" % port, "00000000:%04X" % port}
+    try:
+        with open(table) as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                if len(fields) > 3 and fields[1] in wanted and fields[3] == state:
+                    return True
+    except OSError:
+        return False
+    return False
+
+
+def wait_until(predicate, seconds, what, *procs):
+    """Polls predicate until true; Failure after seconds or when one of procs has exited."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        for proc in procs:
+            if proc.poll() is not None:
+                raise Failure("%s exited (status %s) before %s"
+                              % (proc.name, proc.returncode, what))
+        time.sleep(0.05)
+    raise Failure("%s: not within %d s" % (what, seconds))
+
+
+# --- processes -------------------------------------------------------------------------------
+
+class Process:
+    """A child process with stdout and stderr kept in files in the work dir. With watch set,
+    stdout goes through a pipe, is copied line by line to its file and matched against watch."""
+
+    def __init__(self, name, cmd, workdir, watch=None):
+        self.name = name
+        self.cmd = cmd
+        self.stdout_path = os.path.join(workdir, name + ".stdout")
+        self.stderr_path = os.path.join(workdir, name + ".stderr")
+        self.extra_logs = []
+        self.watch = watch
+        self.match = None
+        self.matched = threading.Event()
+        self.returncode = None
+        self.started = None
+        self.ended = None
+        self._reader = None
+        self._stdout_file = open(self.stdout_path, "wb")
+        self._stderr_file = open(self.stderr_path, "wb")
+        log("$ " + " ".join(quote(c) for c in cmd))
+        self.started = time.monotonic()
+        self.popen = subprocess.Popen(
+            cmd, cwd=workdir, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if watch else self._stdout_file, stderr=self._stderr_file)
+        self.pid = self.popen.pid
+        if watch:
+            self._reader = threading.Thread(target=self._read, daemon=True)
+            self._reader.start()
+
+    def _read(self):
+        for raw in iter(self.popen.stdout.readline, b""):
+            self._stdout_file.write(raw)
+            self._stdout_file.flush()
+            if self.match is None:
+                m = self.watch.search(raw.decode("utf-8", "replace"))
+                if m:
+                    self.match = m
+                    self.matched.set()
+
+    def poll(self):
+        if self.returncode is None:
+            rc = self.popen.poll()
+            if rc is not None:
+                self._finished(rc)
+        return self.returncode
+
+    def _finished(self, rc):
+        self.returncode = rc
+        self.ended = time.monotonic()
+        if self._reader is not None:
+            self._reader.join(timeout=STOP_GRACE)
+
+    def elapsed(self):
+        return (self.ended or time.monotonic()) - self.started
+
+    def wait(self, seconds):
+        """The exit status; Failure when the process is still running after seconds."""
+        try:
+            rc = self.popen.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            raise Failure("%s (pid %d) still running after %d s" % (self.name, self.pid, seconds))
+        if self.returncode is None:
+            self._finished(rc)
+        return self.returncode
+
+    def wait_for_line(self, seconds, what):
+        """Waits for the watched stdout line; returns the match."""
+        deadline = time.monotonic() + seconds
+        while not self.matched.wait(timeout=0.05):
+            if self.poll() is not None:
+                raise Failure("%s exited (status %s) before printing %s"
+                              % (self.name, self.returncode, what))
+            if time.monotonic() > deadline:
+                raise Failure("%s printed no %s within %d s" % (self.name, what, seconds))
+        return self.match
+
+    def stop(self):
+        """Ends the process by its PID if it still runs: SIGTERM, then SIGKILL."""
+        if self.poll() is None:
+            log("stopping %s (pid %d)" % (self.name, self.pid))
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=STOP_GRACE)
+            self._finished(self.popen.returncode)
+        for f in (self._stdout_file, self._stderr_file):
+            if not f.closed:
+                f.close()
+        if self.popen.stdout is not None:
+            self.popen.stdout.close()
+
+    def kill(self):
+        """SIGKILL by PID, as a crash would end it."""
+        if self.poll() is None:
+            log("killing %s (pid %d) with SIGKILL" % (self.name, self.pid))
+            self.popen.kill()
+            self.popen.wait(timeout=STOP_GRACE)
+            self._finished(self.popen.returncode)
+
+    def stdout_text(self):
+        return read_text(self.stdout_path)
+
+    def dump(self):
+        status = "running" if self.returncode is None else "exit status %s" % self.returncode
+        log("---- %s (pid %d, %s, %.1f s): %s" % (self.name, self.pid, status, self.elapsed(),
+                                                 " ".join(quote(c) for c in self.cmd)))
+        for path in [self.stdout_path, self.stderr_path] + self.extra_logs:
+            log("---- %s" % path)
+            text = read_text(path)
+            if len(text) > 20000:
+                text = "[... %d bytes left out ...]\n" % (len(text) - 20000) + text[-20000:]
+            log(text.rstrip("\n") if text else "(empty)")
+
+
+def read_text(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def quote(arg):
+    return arg if re.fullmatch(r"[\w@%+=:,./-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"
+
+
+# --- the two programs ------------------------------------------------------------------------
+
+class Context:
+    def __init__(self, args):
+        self.sipwright = args.sipwright
+        self.sipp = args.sipp
+        self.transport = args.transport
+        self.workdir = args.workdir
+        self.processes = []
+
+    def path(self, name):
+        return os.path.join(self.workdir, name)
+
+    def sipp_scenario(self, builtin):
+        """Writes SIPp's built-in scenario to WORKDIR/builtin.xml with `sipp -sd`."""
+        path = self.path(builtin + ".xml")
+        cmd = [self.sipp, "-sd", builtin]
+        log("$ %s > %s" % (" ".join(quote(c) for c in cmd), path))
+        try:
+            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, timeout=10)
+        except subprocess.TimeoutExpired:
+            raise Failure("sipp -sd %s did not finish within 10 s" % builtin)
+        # sipp -sd exits with 99 (no call processed) after printing the scenario.
+        text = done.stdout.decode("iso-8859-1")
+        if done.returncode not in (0, 99) or "<scenario" not in text:
+            raise Failure("sipp -sd %s failed (status %d): %s"
+                          % (builtin, done.returncode, done.stderr.decode("utf-8", "replace")))
+        with open(path, "w", encoding="iso-8859-1") as f:
+            f.write(text)
+        return path
+
+    def start_sipp(self, name, scenario_args, port, remote=None):
+        """SIPp playing one call: -sn NAME or -sf FILE in scenario_args, -p port on 127.0.0.1."""
+        cmd = [self.sipp] + scenario_args
+        if remote:
+            cmd.append(remote)
+        cmd += ["-i", HOST, "-p", str(port), "-t", SIPP_TRANSPORT[self.transport], "-m", "1",
+                "-nostdin", "-timeout", "%ds" % SIPP_TIMEOUT, "-timeout_error",
+                "-trace_msg", "-message_file", self.path(name + ".messages.log"),
+                "-trace_err", "-error_file", self.path(name + ".errors.log"),
+                "-trace_stat", "-stf", self.path(name + ".stat.csv")]
+        proc = Process(name, cmd, self.workdir)
+        proc.messages_path = self.path(name + ".messages.log")
+        proc.stat_path = self.path(name + ".stat.csv")
+        proc.extra_logs = [proc.messages_path, self.path(name + ".errors.log")]
+        self.processes.append(proc)
+        return proc
+
+    def start_sipp_server(self, name, scenario_args):
+        port = free_port()
+        proc = self.start_sipp(name, scenario_args, port)
+        wait_until(lambda: port_bound(port, self.transport), READY_SECONDS,
+                   "%s listening on %s %s:%d" % (name, self.transport.upper(), HOST, port), proc)
+        return proc, port
+
+    def start_sipp_client(self, name, scenario_args, port):
+        return self.start_sipp(name, scenario_args, free_port(), remote="%s:%d" % (HOST, port))
+
+    def start_sipwright(self, name, scenario, t1, timeout, dut=None):
+        """`sipwright run` on one scenario, bound to 127.0.0.1:0 (it prints the port it got)."""
+        cmd = [self.sipwright, "run", scenario]
+        if dut:
+            cmd += ["--dut", dut]
+        cmd += ["--local", "%s:0" % HOST, "--transport", self.transport,
+                "--t1", str(t1), "--timeout", str(timeout)]
+        watch = re.compile(r"listening on (UDP|TCP) ([0-9.]+):(\d+)")
+        proc = Process(name, cmd, self.workdir, watch=watch)
+        self.processes.append(proc)
+        return proc
+
+    def start_sipwright_server(self, name, scenario, timeout):
+        proc = self.start_sipwright(name, scenario, T1_PASS, timeout)
+        m = proc.wait_for_line(READY_SECONDS, "'listening on %s %s:PORT' line"
+                               % (self.transport.upper(), HOST))
+        if m.group(1).lower() != self.transport or m.group(2) != HOST:
+            raise Failure("%s listens on %s %s:%s, wanted %s on %s"
+                          % (name, m.group(1), m.group(2), m.group(3),
+                             self.transport.upper(), HOST))
+        return proc, int(m.group(3))
+
+    def stop_all(self):
+        for proc in reversed(self.processes):
+            try:
+                proc.stop()
+            except Exception as e:  # keep stopping the others
+                log("could not stop %s (pid %d): %s" % (proc.name, proc.pid, e))
+
+    def dump_all(self):
+        for proc in self.processes:
+            proc.dump()
+
+
+# --- verdicts --------------------------------------------------------------------------------
+
+def expect_sipp_success(proc, seconds, closed_in_timewait_ok=False):
+    """SIPp ended with status 0 having completed exactly one successful call.
+
+    With closed_in_timewait_ok (a SIPp callee over TCP): SIPp 3.6.1 counts the call as failed
+    when the caller closes the TCP connection while the callee sits in its closing <timewait>
+    (SIPp itself fails that way against `sipp -sn uac`; later SIPp versions count it a success).
+    That one failure is accepted when the statistics file says the TCP close is the only reason
+    and the message log shows the callee's last act was its 200 to the BYE."""
+    rc = proc.wait(seconds)
+    counts = sipp_call_counts(proc.stdout_text())
+    if rc == 0 and counts == (1, 0):
+        log("%s: 1 successful call, status 0 (%.1f s)" % (proc.name, proc.elapsed()))
+        return
+    if rc == 1 and counts == (0, 1) and closed_in_timewait_ok:
+        failures = sipp_failure_counts(proc.stat_path)
+        last = sipp_messages(proc.messages_path)[-1:]
+        if failures == {"FailedTcpClosed": 1} and last == [("sent", "SIP/2.0 200", "BYE")]:
+            log("%s: the call was complete (200 to the BYE sent) when the caller closed the "
+                "TCP connection during the timewait; SIPp 3.6.1 counts that as its 1 failed "
+                "call, status 1: accepted (%.1f s)" % (proc.name, proc.elapsed()))
+            return
+        raise Failure("%s exited with 1, its failure is not the caller closing TCP after the "
+                      "call: failure counters %s, last message %s"
+                      % (proc.name, failures, last[0] if last else "none"))
+    if rc != 0:
+        raise Failure("%s exited with %d (%s), wanted 0 (all calls succeeded)"
+                      % (proc.name, rc, SIPP_EXIT.get(rc, "?")))
+    raise Failure("%s: wanted 1 successful and 0 failed calls on its final screen, "
+                  "found %s" % (proc.name, counts))
+
+
+def sipp_failure_counts(stat_path):
+    """The non-zero cumulative Failed* counters (but FailedCall) of SIPp's -trace_stat file."""
+    rows = [line.rstrip("\n").split(";") for line in read_text(stat_path).splitlines() if line]
+    if len(rows) < 2:
+        return None
+    found = {}
+    for header, value in zip(rows[0], rows[-1]):
+        m = re.fullmatch(r"(Failed\w+)\(C\)", header)
+        if m and m.group(1) != "FailedCall" and value.strip() not in ("", "0"):
+            found[m.group(1)] = int(value)
+    return found
+
+
+def sipp_messages(path):
+    """[(sent|received, start line up to the code or method, CSeq method)] of a -trace_msg log."""
+    found = []
+    for block in re.split(r"^-{10,}[^\n]*\n", read_text(path), flags=re.M):
+        m = re.match(r"\s*\w+ message (sent|received)[^\n]*\n\s*([^\n]*)", block)
+        if not m:
+            continue
+        start = m.group(2).split()
+        start = " ".join(start[:2]) if start[:1] == ["SIP/2.0"] else start[0] if start else ""
+        cseq = re.search(r"^CSeq:\s*\d+\s+(\S+)", block, re.M | re.I)
+        found.append((m.group(1), start, cseq.group(1) if cseq else None))
+    return found
+
+
+def sipp_call_counts(screen):
+    """(successful, failed) cumulative counts from SIPp's final statistics screen."""
+    found = {}
+    for key in ("Successful call", "Failed call"):
+        rows = re.findall(r"^\s*%s\s*\|[^|\n]*\|\s*(\d+)" % key, screen, re.M)
+        found[key] = int(rows[-1]) if rows else None
+    return found["Successful call"], found["Failed call"]
+
+
+SUMMARY = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped")
+
+
+def expect_sipwright_pass(proc, seconds):
+    rc = proc.wait(seconds)
+    out = proc.stdout_text()
+    if rc != 0:
+        raise Failure("%s exited with %d, wanted 0 (all passed)" % (proc.name, rc))
+    if not re.search(r"\bPASS\b", out) or re.search(r"\bFAIL\b", out):
+        raise Failure("%s: wanted a PASS line and no FAIL line on stdout" % proc.name)
+    summary = SUMMARY.findall(out)
+    if not summary or summary[-1] != ("1", "0", "0"):
+        raise Failure("%s: wanted the summary '1 passed, 0 failed, 0 skipped', found %s"
+                      % (proc.name, summary[-1] if summary else "none"))
+    log("%s: PASS, status 0 (%.1f s)" % (proc.name, proc.elapsed()))
+
+
+def bye_step_lines(scenario):
+    """Line numbers (1-based) of the <send> holding the BYE and of the last <recv response="200">
+    in SIPp's uac.xml: the steps a failure to get the BYE's 200 may be reported at."""
+    send_line = bye_line = recv_line = None
+    with open(scenario, encoding="iso-8859-1") as f:
+        for number, line in enumerate(f, 1):
+            if "<send" in line:
+                send_line = number
+            if re.match(r"\s*BYE sip:", line):
+                bye_line = send_line
+            if re.search(r'<recv\s+response="200"', line):
+                recv_line = number
+    if bye_line is None or recv_line is None or recv_line < bye_line:
+        raise Failure("%s does not look like SIPp's uac scenario (no BYE, then a 200)" % scenario)
+    return bye_line, recv_line
+
+
+def expect_sipwright_failure(proc, scenario, want_timeout):
+    """sipwright failed the scenario in bounded time, naming the step that waited for the
+    BYE's 200 (and, with want_timeout, saying it timed out)."""
+    try:
+        rc = proc.wait(max(0.1, FAIL_BOUND - proc.elapsed()))
+    except Failure:
+        raise Failure("%s did not end within %d s of its start (--t1 %d: 64*T1 = %.1f s)"
+                      % (proc.name, FAIL_BOUND, T1_FAIL, 64 * T1_FAIL / 1000))
+    out = proc.stdout_text()
+    name = os.path.basename(scenario)
+    if rc != 1:
+        raise Failure("%s exited with %d, wanted 1 (some failed)" % (proc.name, rc))
+    if proc.elapsed() > FAIL_BOUND:
+        raise Failure("%s took %.1f s, wanted at most %d" % (proc.name, proc.elapsed(), FAIL_BOUND))
+    lines = out.splitlines()
+    fail_at = [i for i, line in enumerate(lines) if re.search(r"\bFAIL\b", line)]
+    if not fail_at:
+        raise Failure("%s: no FAIL line on stdout" % proc.name)
+    # The FAIL line and the indented lines under it.
+    detail = [lines[fail_at[0]]]
+    for line in lines[fail_at[0] + 1:]:
+        if not line[:1].isspace():
+            break
+        detail.append(line)
+    detail = "\n".join(detail)
+    summary = SUMMARY.findall(out)
+    if not summary or summary[-1] != ("0", "1", "0"):
+        raise Failure("%s: wanted the summary '0 passed, 1 failed, 0 skipped', found %s"
+                      % (proc.name, summary[-1] if summary else "none"))
+    steps = bye_step_lines(scenario)
+    named = [int(n) for n in re.findall(re.escape(name) + r":(\d+)", detail)]
+    if not any(n in steps for n in named):
+        raise Failure("%s: the failure must name the step %s:%d (recv 200) or %s:%d (send BYE); "
+                      "it names %s" % (proc.name, name, steps[1], name, steps[0],
+                                       ", ".join("%s:%d" % (name, n) for n in named) or "none"))
+    if not re.search(r"\b200\b", detail):
+        raise Failure("%s: the failure does not say a 200 was awaited" % proc.name)
+    if want_timeout and not re.search(r"(?i)tim(e|ed)[ -]?out|timer[ _][a-k]\b", detail):
+        raise Failure("%s: the failure does not say the wait timed out" % proc.name)
+    log("%s: FAIL as wanted, status 1 after %.1f s:\n%s" % (proc.name, proc.elapsed(), detail))
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+def sipwright_caller_vs_sipp(ctx, caller, callee, budget):
+    scenario = ctx.sipp_scenario(caller)
+    sipp, port = ctx.start_sipp_server("sipp-" + callee, ["-sn", callee])
+    sipwright = ctx.start_sipwright("sipwright-" + caller, scenario, T1_PASS, budget,
+                                    dut="%s:%d" % (HOST, port))
+    expect_sipwright_pass(sipwright, budget + STOP_GRACE)
+    # The callee ends after its 4 s timewait.
+    expect_sipp_success(sipp, AFTER_SECONDS, closed_in_timewait_ok=ctx.transport == "tcp")
+
+
+def sipp_caller_vs_sipwright(ctx, caller, callee, budget):
+    scenario = ctx.sipp_scenario(callee)
+    sipwright, port = ctx.start_sipwright_server("sipwright-" + callee, scenario, budget)
+    sipp = ctx.start_sipp_client("sipp-" + caller, ["-sn", caller], port)
+    expect_sipp_success(sipp, budget)
+    expect_sipwright_pass(sipwright, AFTER_SECONDS)
+
+
+def sipp_caller_vs_sipp(ctx, caller, callee, budget):
+    """Self-test: the same plumbing with SIPp on both sides."""
+    sipp_callee, port = ctx.start_sipp_server("sipp-" + callee, ["-sn", callee])
+    sipp_caller = ctx.start_sipp_client("sipp-" + caller, ["-sn", caller], port)
+    expect_sipp_success(sipp_caller, budget)
+    expect_sipp_success(sipp_callee, AFTER_SECONDS,
+                        closed_in_timewait_ok=ctx.transport == "tcp")
+
+
+def wait_for_bye(sipp, caller):
+    """Until the silent SIPp has logged the BYE it received (-trace_msg)."""
+    wait_until(lambda: ("received", "BYE", "BYE") in sipp_messages(sipp.messages_path),
+               FAIL_BOUND, "%s received the BYE" % sipp.name, sipp, caller)
+
+
+def peer_mid_call(ctx, kill):
+    scenario = ctx.sipp_scenario("uac")
+    sipp, port = ctx.start_sipp_server("sipp-uas-goes-silent", ["-sf", SILENT_UAS])
+    sipwright = ctx.start_sipwright("sipwright-uac", scenario, T1_FAIL, 2 * FAIL_BOUND,
+                                    dut="%s:%d" % (HOST, port))
+    if kill:
+        wait_for_bye(sipp, sipwright)
+        sipp.kill()
+    expect_sipwright_failure(sipwright, scenario, want_timeout=not kill)
+
+
+def self_test_peer_mid_call(ctx, kill):
+    """Self-test: SIPp's uac against the silent callee fails (it never gets the BYE's 200)."""
+    sipp, port = ctx.start_sipp_server("sipp-uas-goes-silent", ["-sf", SILENT_UAS])
+    # Over TCP SIPp does not retransmit: bound its wait for the 200.
+    caller = ctx.start_sipp_client("sipp-uac", ["-sn", "uac", "-recv_timeout", "4000",
+                                                "-default_behaviors", "none"], port)
+    if kill:
+        wait_for_bye(sipp, caller)
+        sipp.kill()
+    rc = caller.wait(FAIL_BOUND)
+    if rc != 1 or sipp_call_counts(caller.stdout_text()) != (0, 1):
+        raise Failure("sipp-uac: wanted status 1 with 0 successful and 1 failed call, got "
+                      "status %d and %s" % (rc, sipp_call_counts(caller.stdout_text())))
+    log("sipp-uac: 1 failed call, status 1 (%.1f s)" % caller.elapsed())
+
+
+CASES = {
+    "sipwright-uac-vs-sipp-uas":
+        lambda ctx: sipwright_caller_vs_sipp(ctx, "uac", "uas", CALL_BUDGET),
+    "sipp-uac-vs-sipwright-uas":
+        lambda ctx: sipp_caller_vs_sipwright(ctx, "uac", "uas", CALL_BUDGET),
+    "sipwright-branchc-vs-sipp-branchs":
+        lambda ctx: sipwright_caller_vs_sipp(ctx, "branchc", "branchs", BRANCH_BUDGET),
+    "sipp-branchc-vs-sipwright-branchs":
+        lambda ctx: sipp_caller_vs_sipwright(ctx, "branchc", "branchs", BRANCH_BUDGET),
+    "peer-silent-mid-call": lambda ctx: peer_mid_call(ctx, kill=False),
+    "peer-killed-mid-call": lambda ctx: peer_mid_call(ctx, kill=True),
+}
+
+SELF_TEST_CASES = {
+    "sipp-uac-vs-sipp-uas": lambda ctx: sipp_caller_vs_sipp(ctx, "uac", "uas", CALL_BUDGET),
+    "sipp-branchc-vs-sipp-branchs":
+        lambda ctx: sipp_caller_vs_sipp(ctx, "branchc", "branchs", BRANCH_BUDGET),
+    "sipp-uac-vs-sipp-silent": lambda ctx: self_test_peer_mid_call(ctx, kill=False),
+    "sipp-uac-vs-sipp-killed": lambda ctx: self_test_peer_mid_call(ctx, kill=True),
+}
+
+
+def run_case(args, name, body):
+    """Runs one case in a fresh work dir; returns an exit status."""
+    if os.path.isdir(args.workdir):
+        shutil.rmtree(args.workdir)
+    os.makedirs(args.workdir)
+    ctx = Context(args)
+    log("== %s over %s (work dir %s)" % (name, args.transport.upper(), args.workdir))
+    started = time.monotonic()
+    try:
+        body(ctx)
+    except Failure as e:
+        ctx.stop_all()
+        log("== FAIL %s over %s: %s" % (name, args.transport.upper(), e))
+        ctx.dump_all()
+        return EXIT_FAIL
+    finally:
+        ctx.stop_all()
+    log("== PASS %s over %s (%.1f s)" % (name, args.transport.upper(),
+                                         time.monotonic() - started))
+    return EXIT_PASS
+
+
+def executable(path):
+    return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sipwright", default="", help="the sipwright binary")
+    parser.add_argument("--sipp", default="", help="the sipp binary (empty: skip)")
+    parser.add_argument("--case", choices=sorted(CASES) + sorted(SELF_TEST_CASES))
+    parser.add_argument("--self-test", action="store_true",
+                        help="SIPp against SIPp over UDP and TCP (no sipwright needed)")
+    parser.add_argument("--transport", choices=["udp", "tcp"], default="udp")
+    parser.add_argument("--workdir", required=True, help="logs and scenario files go here")
+    args = parser.parse_args(argv)
+    if not args.self_test and not args.case:
+        parser.error("give --case NAME or --self-test")
+
+    if not executable(args.sipp):
+        log("SKIP: sipp not found%s (Debian: apt-get install sip-tester)"
+            % (" at " + args.sipp if args.sipp else ""))
+        return EXIT_SKIP
+    args.sipp = os.path.abspath(args.sipp)
+    args.workdir = os.path.abspath(args.workdir)
+
+    if args.self_test:
+        root, status = args.workdir, EXIT_PASS
+        for transport in ("udp", "tcp"):
+            for name, body in SELF_TEST_CASES.items():
+                args.transport = transport
+                args.workdir = os.path.join(root, "%s-%s" % (name, transport))
+                status = max(status, run_case(args, name, body))
+        return status
+
+    body = CASES.get(args.case) or SELF_TEST_CASES[args.case]
+    if args.case in CASES:
+        if not executable(args.sipwright):
+            log("sipwright binary not found: %r" % args.sipwright)
+            return EXIT_USAGE
+        args.sipwright = os.path.abspath(args.sipwright)
+    return run_case(args, args.case, body)
+
+
+def on_signal(signum, frame):
+    # CTest's timeout or Ctrl-C: unwind so that the finally blocks stop every child by its PID.
+    raise SystemExit(128 + signum)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    sys.exit(main(sys.argv[1:]))
