@@ -166,13 +166,20 @@ private:
         res_.calls.push_back(std::move(r));
       }
       // Calls still playing at the deadline fail there (their waits are bounded by it too).
-      while (finished_ < started_) {
-        done_.expires_after(milliseconds(10));
-        boost::system::error_code ec;
-        co_await done_.async_wait(asio::redirect_error(use_awaitable, ec));
-      }
+      while (finished_ < started_) co_await sleep(milliseconds(10));
+      // The device opened the TCP connections: let it close them first, for up to T4 (a
+      // client that is still in its last pause would count our close as a failure).
+      const auto linger = std::min(deadline_, clock::now() + milliseconds(5000));
+      while (tp_.accepted_connections() > 0 && clock::now() < linger)
+        co_await sleep(milliseconds(10));
     }
     tp_.close();
+  }
+
+  awaitable<void> sleep(milliseconds ms) {
+    done_.expires_after(ms);
+    boost::system::error_code ec;
+    co_await done_.async_wait(asio::redirect_error(use_awaitable, ec));
   }
 
   const step* first_message_step() const {

@@ -85,7 +85,7 @@ struct pending_ref {
 
 class loader {
 public:
-  loader(const xml_context& cx) : cx_(cx) {}
+  explicit loader(const xml_context& cx) : cx_(cx) {}
 
   scenario run(const pugi::xml_node& root) {
     scenario out;

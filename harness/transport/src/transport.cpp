@@ -148,6 +148,7 @@ public:
   virtual void start() = 0;
   virtual std::size_t send(const endpoint& to, std::string bytes, const std::string& note) = 0;
   virtual void close() = 0;
+  virtual std::size_t accepted_connections() const { return 0; }
 
   void set_handlers(transport::message_handler on_message, transport::error_handler on_error) {
     on_message_ = std::move(on_message);
@@ -366,6 +367,7 @@ struct connection {
   endpoint remote;
   endpoint local;
   bool connected = false; // false while an outgoing connect is under way
+  bool accepted = false;  // the peer opened it
   bool reading = false;
   bool closed = false;
   parser::parser parser;
@@ -498,6 +500,7 @@ private:
     c->remote = to_endpoint(c->socket.remote_endpoint(ignored));
     c->local = to_endpoint(c->socket.local_endpoint(ignored));
     c->connected = true;
+    c->accepted = true;
     connections_.push_back(c);
     read(c);
     accept();
@@ -649,6 +652,12 @@ private:
   asio::steady_timer retry_;
   asio::ip::address address_;
   std::vector<connection_ptr> connections_;
+
+public:
+  std::size_t accepted_connections() const override {
+    return static_cast<std::size_t>(std::count_if(connections_.begin(), connections_.end(),
+                                                  [](const auto& c) { return c->accepted && !c->closed; }));
+  }
 };
 
 } // namespace
@@ -684,6 +693,10 @@ void transport::start(message_handler on_message, error_handler on_error) {
 
 std::size_t transport::send(const endpoint& to, std::string bytes, const std::string& note) {
   return impl_->core_->send(to, std::move(bytes), note);
+}
+
+std::size_t transport::accepted_connections() const {
+  return impl_->core_->accepted_connections();
 }
 
 void transport::close() {

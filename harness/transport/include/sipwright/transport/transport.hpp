@@ -69,6 +69,11 @@ public:
   // Returns the trace index of the entry.
   std::size_t send(const endpoint& to, std::string bytes, const std::string& note = {});
 
+  // TCP connections the peers opened and have not closed yet. The side that opened a connection
+  // closes it, so a server lets its clients close first (RFC 3261 18: connections stay open
+  // for a while after the last message).
+  std::size_t accepted_connections() const;
+
   // Closes sockets and connections; handlers are not called afterwards.
   void close();
 
