@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <future>
 #include <fstream>
 #include <sstream>
 
@@ -210,4 +211,27 @@ TEST_CASE("A non-2xx final response is ACKed by the scenario and its retransmiss
   }
   CHECK(!invite_branch.empty());
   CHECK(invite_branch == ack_branch);
+}
+
+TEST_CASE("A local port in use is a setup error naming it, before anything is sent [engine]") {
+  auto uas = load(sipp_file("uas.xml"), "uas.xml");
+  std::promise<transport::endpoint> bound;
+  auto bound_f = bound.get_future();
+  auto opts = fast(std::chrono::milliseconds(1500));
+  opts.local = transport::endpoint{"127.0.0.1", 0};
+  opts.on_listening = [&bound](transport::protocol, const transport::endpoint& e) {
+    bound.set_value(e);
+  };
+  auto first = std::async(std::launch::async, [&] { return engine::run_scenario(uas, opts); });
+  const auto taken = bound_f.get();
+  auto again = fast();
+  again.local = taken;
+  CHECK_THROWS_WITH(engine::run_scenario(uas, again),
+                    "cannot bind UDP " + taken.str() + ": Address already in use");
+  first.get();
+}
+
+TEST_CASE("A caller scenario without --dut is a setup error [engine]") {
+  CHECK_THROWS_AS(engine::run_scenario(load(sipp_file("uac.xml"), "uac.xml"), fast()),
+                  engine::setup_error);
 }
