@@ -71,7 +71,9 @@ struct retransmission {
 };
 
 struct call {
-  call(asio::io_context& io, call_context c) : ctx(std::move(c)), signal(io) {}
+  call(asio::io_context& io, call_context c) : ctx(std::move(c)), signal(io) {
+    result.call_number = ctx.call_number();
+  }
   call_context ctx;
   asio::steady_timer signal;
   std::deque<transport::received> inbox;

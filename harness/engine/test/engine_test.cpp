@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <future>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -105,6 +106,7 @@ TEST_CASE("A silent device fails the waiting step with a bounded timeout naming 
   auto r = play_pair(callee, caller, fast(), fast());
   const auto took = std::chrono::steady_clock::now() - start;
   REQUIRE(r.caller.calls.size() == 1);
+  CHECK(r.caller.calls[0].call_number == 1);
   CHECK_FALSE(r.caller.passed());
   // uac.xml's <recv response="200"> is on line 64 of SIPp's file; 64*T1 = 1.28 s.
   CHECK_THAT(r.caller.calls[0].failure,
@@ -234,4 +236,24 @@ TEST_CASE("A local port in use is a setup error naming it, before anything is se
 TEST_CASE("A caller scenario without --dut is a setup error [engine]") {
   CHECK_THROWS_AS(engine::run_scenario(load(sipp_file("uac.xml"), "uac.xml"), fast()),
                   engine::setup_error);
+}
+
+TEST_CASE("-m plays that many calls, each with its own Call-ID [engine]") {
+  auto callee_opts = fast();
+  auto caller_opts = fast();
+  callee_opts.calls = caller_opts.calls = 3;
+  auto r = play_pair(load(sipp_file("uas.xml"), "uas.xml"), load(sipp_file("uac.xml"), "uac.xml"),
+                     callee_opts, caller_opts);
+  INFO("caller: " << failures(r.caller) << "callee: " << failures(r.callee));
+  REQUIRE(r.caller.calls.size() == 3);
+  REQUIRE(r.callee.calls.size() == 3);
+  CHECK(r.caller.passed());
+  CHECK(r.callee.passed());
+  std::set<std::string> call_ids;
+  for (const auto& e : r.caller.trace.entries())
+    if (e.bytes.starts_with("INVITE")) {
+      auto p = e.bytes.find("Call-ID: ");
+      call_ids.insert(e.bytes.substr(p, e.bytes.find("\r\n", p) - p));
+    }
+  CHECK(call_ids.size() == 3);
 }
