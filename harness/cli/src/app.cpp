@@ -25,9 +25,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CLI::App app("sipwright: a SIP conformance test suite", "sipwright");
   app.set_version_flag("--version", std::string("sipwright ") + version);
   app.require_subcommand(0, 1);
-  app.footer(
-      "Exit status: 0 success, 1 a conformance failure, 2 usage, scenario or setup error.\n"
-      "Run 'sipwright SUBCOMMAND --help' for a subcommand's options.");
+  app.footer("Exit status: 0 success, 1 a conformance failure, 2 usage, scenario or setup error.\n"
+             "Run 'sipwright SUBCOMMAND --help' for a subcommand's options.");
 
   lint_options lint;
   auto* lint_cmd = app.add_subcommand(
@@ -65,7 +64,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("--transport", run.transport, "udp or tcp")->capture_default_str();
   run_cmd->add_option("--service", run.service, "User part of the called URI: [service]")
       ->capture_default_str();
-  run_cmd->add_option("--t1", run.t1_ms, "RFC 3261 T1 in ms: retransmissions and waits scale with it")
+  run_cmd
+      ->add_option("--t1", run.t1_ms, "RFC 3261 T1 in ms: retransmissions and waits scale with it")
       ->capture_default_str();
   run_cmd->add_option("--t2", run.t2_ms, "RFC 3261 T2 in ms")->capture_default_str();
   run_cmd->add_option("--timeout", run.timeout_s, "Bound of each scenario's run, in seconds")
@@ -73,7 +73,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("-m,--calls", run.calls, "Calls to play per scenario")->capture_default_str();
   run_cmd->add_option("--seed", run.seed, "Seed of lost= and chance= (0: from the clock)");
   auto* verbose = run_cmd->add_flag("-v,--verbose", run.verbose, "Print every message of the run");
-  run_cmd->add_flag("-q,--quiet", run.quiet, "Print failures and the summary only")->excludes(verbose);
+  run_cmd->add_flag("-q,--quiet", run.quiet, "Print failures and the summary only")
+      ->excludes(verbose);
 
   try {
     app.parse(argc, argv);
@@ -81,7 +82,10 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
       return app.exit(e, out, err); // --help, --version
     err << "sipwright: error: " << one_line(e.what()) << " (see 'sipwright"
-        << (lint_cmd->parsed() ? " lint" : run_cmd->parsed() ? " run" : "") << " --help')\n";
+        << (lint_cmd->parsed()  ? " lint"
+            : run_cmd->parsed() ? " run"
+                                : "")
+        << " --help')\n";
     return exit_usage;
   }
   if (lint_cmd->parsed()) return run_lint(lint, out, err);

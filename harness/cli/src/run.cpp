@@ -37,9 +37,8 @@ void print_trace(const engine::scenario_result& r, std::ostream& out) {
   for (const auto& e : r.trace.entries()) {
     const double t = std::chrono::duration<double>(e.at - t0).count();
     fmt::print(out, "    {:8.3f} {} {} {} {}{}\n", t,
-               e.dir == transport::direction::out ? "-->" : "<--",
-               transport::to_string(e.proto), e.remote.str(),
-               e.note.empty() ? "" : "(" + e.note + ") ",
+               e.dir == transport::direction::out ? "-->" : "<--", transport::to_string(e.proto),
+               e.remote.str(), e.note.empty() ? "" : "(" + e.note + ") ",
                e.parse_error.empty() ? "" : "[does not parse: " + e.parse_error + "]");
     out << indented(e.bytes, "      | ");
   }
@@ -128,9 +127,8 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
       fmt::print(out, "{}  {}  ({}, {})  {}/{} call{} passed  {:.3f} s\n", ok ? "PASS" : "FAIL",
                  std::filesystem::path(sc.file).filename().string(),
                  sc.name.empty() ? "unnamed" : sc.name,
-                 sc.role == scenario::role::caller ? "caller" : "callee", calls_ok,
-                 r.calls.size(), r.calls.size() == 1 ? "" : "s",
-                 std::chrono::duration<double>(r.elapsed).count());
+                 sc.role == scenario::role::caller ? "caller" : "callee", calls_ok, r.calls.size(),
+                 r.calls.size() == 1 ? "" : "s", std::chrono::duration<double>(r.elapsed).count());
     for (const auto& c : r.calls) {
       if (!c.failure.empty()) {
         fmt::print(out, "      call {}: {}\n", c.call_number, c.failure);

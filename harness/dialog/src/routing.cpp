@@ -1,5 +1,7 @@
 #include "sipwright/dialog/routing.hpp"
 
+#include "sipwright/sip/charclass.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -7,12 +9,7 @@ namespace sipwright::dialog {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using sip::chars::iequals;
 
 std::string bracketed(std::string_view uri) {
   std::string s;

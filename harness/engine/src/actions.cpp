@@ -4,6 +4,8 @@
 
 #include "sipwright/scenario/render.hpp"
 
+#include "sipwright/sip/charclass.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,19 +17,16 @@ namespace {
 
 using scenario::action;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using sip::chars::iequals;
 
 // The text an ereg searches: the whole message, the body, the values of the named header (every
 // occurrence, joined by ", " as one list, RFC 3261 7.3.1), or a variable.
 std::string search_text(const action& a, const sip::message* msg, const variables& vars) {
   switch (a.where) {
-  case action::search_in::msg: return msg ? std::string(msg->bytes()) : std::string();
-  case action::search_in::body: return msg ? std::string(msg->body()) : std::string();
+  case action::search_in::msg:
+    return msg ? std::string(msg->bytes()) : std::string();
+  case action::search_in::body:
+    return msg ? std::string(msg->body()) : std::string();
   case action::search_in::var: {
     auto it = vars.find(a.variable);
     return it == vars.end() ? std::string() : it->second.str();
@@ -52,22 +51,32 @@ std::string search_text(const action& a, const sip::message* msg, const variable
 
 bool compare(double l, action::compare c, double r) {
   switch (c) {
-  case action::compare::equal: return l == r;
-  case action::compare::not_equal: return l != r;
-  case action::compare::greater_than: return l > r;
-  case action::compare::less_than: return l < r;
-  case action::compare::greater_than_equal: return l >= r;
-  case action::compare::less_than_equal: return l <= r;
+  case action::compare::equal:
+    return l == r;
+  case action::compare::not_equal:
+    return l != r;
+  case action::compare::greater_than:
+    return l > r;
+  case action::compare::less_than:
+    return l < r;
+  case action::compare::greater_than_equal:
+    return l >= r;
+  case action::compare::less_than_equal:
+    return l <= r;
   }
   return false;
 }
 
 std::string where_text(const action& a) {
   switch (a.where) {
-  case action::search_in::msg: return "the message";
-  case action::search_in::body: return "the body";
-  case action::search_in::var: return "variable " + a.variable;
-  case action::search_in::hdr: return "header " + a.header;
+  case action::search_in::msg:
+    return "the message";
+  case action::search_in::body:
+    return "the body";
+  case action::search_in::var:
+    return "variable " + a.variable;
+  case action::search_in::hdr:
+    return "header " + a.header;
   }
   return {};
 }
@@ -94,8 +103,7 @@ bool call_context::ereg(const action& a, const sip::message* msg, std::string& f
       break;
     }
     found = true;
-    begin = m[0].second == m[0].first && m[0].second != text.cend() ? m[0].second + 1
-                                                                    : m[0].second;
+    begin = m[0].second == m[0].first && m[0].second != text.cend() ? m[0].second + 1 : m[0].second;
   }
   // assign_to: the first variable takes the whole match, the next ones the submatches.
   for (std::size_t i = 0; i < a.assign_to.size(); ++i) {
@@ -131,9 +139,7 @@ bool call_context::run_actions(const std::vector<action>& actions, const sip::me
         v.number = d;
       }
     };
-    auto current = [&]() {
-      return a.assign_to.empty() ? 0.0 : vars_[a.assign_to.front()].num();
-    };
+    auto current = [&]() { return a.assign_to.empty() ? 0.0 : vars_[a.assign_to.front()].num(); };
     switch (a.what) {
     case action::kind::ereg:
       if (!ereg(a, msg, failure)) {
@@ -144,14 +150,21 @@ bool call_context::run_actions(const std::vector<action>& actions, const sip::me
     case action::kind::assign:
       if (!a.value && !a.variable.empty()) {
         auto it = vars_.find(a.variable);
-        for (const auto& name : a.assign_to) vars_[name] = it == vars_.end() ? variable{} : it->second;
+        for (const auto& name : a.assign_to)
+          vars_[name] = it == vars_.end() ? variable{} : it->second;
       } else {
         set_number(value_of());
       }
       break;
-    case action::kind::add: set_number(current() + value_of()); break;
-    case action::kind::subtract: set_number(current() - value_of()); break;
-    case action::kind::multiply: set_number(current() * value_of()); break;
+    case action::kind::add:
+      set_number(current() + value_of());
+      break;
+    case action::kind::subtract:
+      set_number(current() - value_of());
+      break;
+    case action::kind::multiply:
+      set_number(current() * value_of());
+      break;
     case action::kind::divide: {
       const double d = value_of();
       set_number(d == 0 ? 0 : current() / d);
@@ -161,8 +174,10 @@ bool call_context::run_actions(const std::vector<action>& actions, const sip::me
       auto it = vars_.find(a.variable);
       const double l = it == vars_.end() ? 0 : it->second.num();
       double r = 0;
-      if (a.value) r = *a.value;
-      else if (auto jt = vars_.find(a.variable2); jt != vars_.end()) r = jt->second.num();
+      if (a.value)
+        r = *a.value;
+      else if (auto jt = vars_.find(a.variable2); jt != vars_.end())
+        r = jt->second.num();
       for (const auto& name : a.assign_to) {
         auto& v = vars_[name];
         v.kind = variable::type::boolean;
@@ -180,7 +195,9 @@ bool call_context::run_actions(const std::vector<action>& actions, const sip::me
       set_number(c < 0 ? -1 : c > 0 ? 1 : 0);
       break;
     }
-    case action::kind::log: log.push_back(scenario::render_line(a.message, *this)); break;
+    case action::kind::log:
+      log.push_back(scenario::render_line(a.message, *this));
+      break;
     case action::kind::warning:
       log.push_back("warning: " + scenario::render_line(a.message, *this));
       break;

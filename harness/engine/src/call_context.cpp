@@ -4,6 +4,8 @@
 #include "sipwright/scenario/render.hpp"
 #include "sipwright/sip/grammar.hpp"
 
+#include "sipwright/sip/charclass.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,12 +14,7 @@
 namespace sipwright::engine {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using sip::chars::iequals;
 
 std::string_view trim_name(std::string_view name) {
   while (!name.empty() && (name.back() == ' ' || name.back() == ':' || name.back() == '\t'))
@@ -32,8 +29,7 @@ std::vector<const sip::header_field*> fields_named(const sip::message& msg, std:
   name = trim_name(name);
   const auto id = sip::lookup_header(name);
   for (const auto& f : msg.fields())
-    if (id != sip::header_id::unknown ? f.id == id : iequals(msg.name(f), name))
-      out.push_back(&f);
+    if (id != sip::header_id::unknown ? f.id == id : iequals(msg.name(f), name)) out.push_back(&f);
   return out;
 }
 
@@ -61,25 +57,54 @@ std::string call_context::branch(int msg_index) const {
 void call_context::expand(const scenario::keyword& kw, std::string& out) const {
   using scenario::keyword_id;
   switch (kw.id) {
-  case keyword_id::service: out += env_.service; break;
-  case keyword_id::remote_ip: out += uri_host(env_.remote.address); break;
-  case keyword_id::remote_port: out += std::to_string(env_.remote.port); break;
-  case keyword_id::local_ip: out += uri_host(env_.local.address); break;
-  case keyword_id::local_ip_type: out += env_.local.v6() ? '6' : '4'; break;
-  case keyword_id::local_port: out += std::to_string(env_.local.port); break;
-  case keyword_id::transport: out += transport::to_string(env_.proto); break;
-  case keyword_id::media_ip: out += env_.local.address; break;
-  case keyword_id::media_ip_type: out += env_.local.v6() ? '6' : '4'; break;
-  case keyword_id::media_port: out += std::to_string(env_.media_port); break;
-  case keyword_id::call_id: out += call_id_; break;
-  case keyword_id::call_number: out += std::to_string(call_number_); break;
+  case keyword_id::service:
+    out += env_.service;
+    break;
+  case keyword_id::remote_ip:
+    out += uri_host(env_.remote.address);
+    break;
+  case keyword_id::remote_port:
+    out += std::to_string(env_.remote.port);
+    break;
+  case keyword_id::local_ip:
+    out += uri_host(env_.local.address);
+    break;
+  case keyword_id::local_ip_type:
+    out += env_.local.v6() ? '6' : '4';
+    break;
+  case keyword_id::local_port:
+    out += std::to_string(env_.local.port);
+    break;
+  case keyword_id::transport:
+    out += transport::to_string(env_.proto);
+    break;
+  case keyword_id::media_ip:
+    out += env_.local.address;
+    break;
+  case keyword_id::media_ip_type:
+    out += env_.local.v6() ? '6' : '4';
+    break;
+  case keyword_id::media_port:
+    out += std::to_string(env_.media_port);
+    break;
+  case keyword_id::call_id:
+    out += call_id_;
+    break;
+  case keyword_id::call_number:
+    out += std::to_string(call_number_);
+    break;
   case keyword_id::cseq:
     used_cseq_ = true;
     out += std::to_string(static_cast<long long>(cseq_) + kw.offset);
     break;
-  case keyword_id::branch: out += branch(msg_index_ + kw.offset); break;
-  case keyword_id::pid: out += std::to_string(env_.pid); break;
-  case keyword_id::len: break; // computed by scenario::render
+  case keyword_id::branch:
+    out += branch(msg_index_ + kw.offset);
+    break;
+  case keyword_id::pid:
+    out += std::to_string(env_.pid);
+    break;
+  case keyword_id::len:
+    break; // computed by scenario::render
   case keyword_id::peer_tag_param:
     if (!peer_tag_.empty()) out += ";tag=" + peer_tag_;
     break;
@@ -104,7 +129,9 @@ void call_context::expand(const scenario::keyword& kw, std::string& out) const {
       }
     }
     break;
-  case keyword_id::next_url: out += next_url_; break;
+  case keyword_id::next_url:
+    out += next_url_;
+    break;
   case keyword_id::variable:
     if (auto it = vars_.find(kw.arg); it != vars_.end()) out += it->second.str();
     break;

@@ -30,8 +30,8 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
 using scenario::step;
+using std::chrono::milliseconds;
 
 std::optional<sip::message> parse_own(std::string_view bytes) {
   parser::parser p(parser::options{parser::mode::datagram, {}, false, false});
@@ -63,10 +63,10 @@ struct retransmission {
   clock::time_point next;
   clock::time_point give_up;
   bool request = false;
-  std::string method;   // request: its method; response: its CSeq method
-  std::string tx;       // transaction id
-  int status = 0;       // response: its status
-  std::string call_id;  // response: for matching the ACK of a 2xx
+  std::string method;  // request: its method; response: its CSeq method
+  std::string tx;      // transaction id
+  int status = 0;      // response: its status
+  std::string call_id; // response: for matching the ACK of a 2xx
   std::uint32_t cseq = 0;
 };
 
@@ -89,9 +89,10 @@ struct call {
 class runner {
 public:
   runner(const scenario::scenario& sc, const run_options& opts, scenario_result& res)
-      : sc_(sc), opts_(opts), res_(res),
-        tp_(io_, transport_options(sc, opts), res.trace), done_(io_),
-        rng_(opts.seed ? opts.seed : static_cast<unsigned>(clock::now().time_since_epoch().count())) {
+      : sc_(sc), opts_(opts), res_(res), tp_(io_, transport_options(sc, opts), res.trace),
+        done_(io_),
+        rng_(opts.seed ? opts.seed
+                       : static_cast<unsigned>(clock::now().time_since_epoch().count())) {
     res_.local = tp_.local_endpoint();
     int index = 0;
     for (const auto& s : sc_.steps) {
@@ -117,13 +118,17 @@ public:
 
 private:
   static transport::options transport_options(const scenario::scenario& sc,
-                                               const run_options& opts) {
+                                              const run_options& opts) {
     transport::options o;
     o.proto = opts.proto;
-    if (opts.local) o.local = *opts.local;
-    else if (sc.role == scenario::role::callee) o.local = {"127.0.0.1", 5060};
-    else if (opts.dut && opts.dut->v6()) o.local = {"::1", 0};
-    else o.local = {"127.0.0.1", 0};
+    if (opts.local)
+      o.local = *opts.local;
+    else if (sc.role == scenario::role::callee)
+      o.local = {"127.0.0.1", 5060};
+    else if (opts.dut && opts.dut->v6())
+      o.local = {"::1", 0};
+    else
+      o.local = {"127.0.0.1", 0};
     return o;
   }
 
@@ -161,10 +166,10 @@ private:
       if (started_ == 0) {
         call_result r;
         const step* first = first_message_step();
-        r.failure = fmt::format(
-            "{}:{}: no call arrived at {} {} within {} (waiting for {})", sc_.file,
-            first ? first->pos.line : 0, transport::to_string(tp_.proto()),
-            tp_.local_endpoint().str(), seconds(opts_.timeout), first ? awaited(*first) : "");
+        r.failure = fmt::format("{}:{}: no call arrived at {} {} within {} (waiting for {})",
+                                sc_.file, first ? first->pos.line : 0,
+                                transport::to_string(tp_.proto()), tp_.local_endpoint().str(),
+                                seconds(opts_.timeout), first ? awaited(*first) : "");
         res_.calls.push_back(std::move(r));
       }
       // Calls still playing at the deadline fail there (their waits are bounded by it too).
@@ -206,8 +211,8 @@ private:
     auto it = calls_.find(call_id);
     if (it == calls_.end()) {
       const step* first = first_message_step();
-      const bool starts_call = sc_.role == scenario::role::callee && r.msg.is_request() &&
-                               first && matches(*first, r.msg) && !stop_new_calls_ &&
+      const bool starts_call = sc_.role == scenario::role::callee && r.msg.is_request() && first &&
+                               matches(*first, r.msg) && !stop_new_calls_ &&
                                started_ < opts_.calls && clock::now() < deadline_;
       if (!starts_call) {
         res_.trace.at(r.trace_index).note = "no call of this run has this Call-ID: ignored";
@@ -255,7 +260,8 @@ private:
     if (!m.is_request()) return false;
     if (s.regexp_match) {
       try {
-        return std::regex_match(std::string(m.method()), std::regex(s.request, std::regex::extended));
+        return std::regex_match(std::string(m.method()),
+                                std::regex(s.request, std::regex::extended));
       } catch (const std::regex_error&) {
         return false;
       }
@@ -326,8 +332,10 @@ private:
       if (!m.is_response() || transaction_id(m) != r.tx) return;
       auto cs = m.cseq();
       if (!cs || cs->method != r.method) return;
-      if (r.method == "INVITE" || m.status_code() >= 200) r.active = false;
-      else r.cap = r.interval = opts_.t2;
+      if (r.method == "INVITE" || m.status_code() >= 200)
+        r.active = false;
+      else
+        r.cap = r.interval = opts_.t2;
       return;
     }
     if (r.method == "INVITE") {
@@ -381,7 +389,9 @@ private:
     while (pc < steps.size() && c.result.failure.empty()) {
       const step& s = steps[pc];
       switch (s.what) {
-      case step::kind::label: ++pc; break;
+      case step::kind::label:
+        ++pc;
+        break;
       case step::kind::nop:
         if (!actions(c, s, nullptr)) co_return;
         if (!jump(c, s, pc)) ++pc;
@@ -430,9 +440,8 @@ private:
     if (own) c.exchanges.on_sent(*own, to, bytes);
     c.retrans.active = false;
     if (s.lost > 0 && std::uniform_real_distribution<double>(0, 100)(rng_) < s.lost) {
-      c.result.log.push_back(
-          fmt::format("{}:{}: not sent (lost={}): {}", s.pos.file, s.pos.line, s.lost,
-                      first_line(bytes)));
+      c.result.log.push_back(fmt::format("{}:{}: not sent (lost={}): {}", s.pos.file, s.pos.line,
+                                         s.lost, first_line(bytes)));
     } else {
       tp_.send(to, bytes);
     }
@@ -478,8 +487,10 @@ private:
     // Bounded: the step's timeout, else 64*T1 for responses (Timers B and F, 17.1.1.2,
     // 17.1.2.2), else the run's timeout.
     auto until = deadline_;
-    if (s.timeout) until = std::min(until, clock::now() + *s.timeout);
-    else if (awaits_response) until = std::min(until, clock::now() + 64 * opts_.t1);
+    if (s.timeout)
+      until = std::min(until, clock::now() + *s.timeout);
+    else if (awaits_response)
+      until = std::min(until, clock::now() + 64 * opts_.t1);
     const auto waited_from = clock::now();
     // A failure names the step that had to come: the last of the block, the others optional.
     const step& named = steps[block.back()];
@@ -487,8 +498,9 @@ private:
       auto r = co_await next_message(c, until);
       if (!r) {
         if (!c.transport_error.empty()) {
-          fail(c, s, fmt::format("transport error while waiting for {}: {}", awaited(s),
-                                 c.transport_error));
+          fail(c, s,
+               fmt::format("transport error while waiting for {}: {}", awaited(s),
+                           c.transport_error));
           co_return false;
         }
         if (s.ontimeout_index >= 0 && clock::now() < deadline_) {

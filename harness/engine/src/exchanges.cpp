@@ -65,14 +65,20 @@ void exchanges::on_sent(const sip::message& msg, const transport::endpoint& to,
           const std::string tag = to_tag_of(msg);
           auto it = std::find_if(c.acks.begin(), c.acks.end(),
                                  [&](const auto& a) { return a.first == tag; });
-          if (it != c.acks.end()) it->second = {to, bytes};
-          else c.acks.emplace_back(tag, replay{to, bytes});
+          if (it != c.acks.end())
+            it->second = {to, bytes};
+          else
+            c.acks.emplace_back(tag, replay{to, bytes});
         }
       return;
     }
     if (!find_client(id, msg.method()))
-      clients_.push_back({id, std::string(msg.method()), std::string(msg.call_id().value_or("")),
-                          cseq->number, {}, {}});
+      clients_.push_back({id,
+                          std::string(msg.method()),
+                          std::string(msg.call_id().value_or("")),
+                          cseq->number,
+                          {},
+                          {}});
     return;
   }
   // A response: the last one sent in its server transaction is what a retransmitted request

@@ -21,7 +21,7 @@ struct replay {
 
 struct classified {
   bool retransmission = false;
-  bool unknown_transaction = false; // a response to no request this call sent
+  bool unknown_transaction = false;    // a response to no request this call sent
   std::optional<engine::replay> again; // what to send again for a retransmission
   std::string note;                    // for the trace
 };

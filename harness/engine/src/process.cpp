@@ -15,8 +15,8 @@ namespace sipwright::engine {
 void child_processes::spawn(const std::string& command, std::vector<std::string>& log) {
   pid_t pid = 0;
   const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
-  const int rc = posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv),
-                             environ);
+  const int rc =
+      posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ);
   if (rc != 0) {
     log.push_back("exec: cannot start '" + command + "': " + std::strerror(rc));
     return;

@@ -34,23 +34,23 @@ std::string expand(const call_context& c, scenario::keyword_id id, std::string a
   return out;
 }
 
-const std::string invite_with_routes =
-    "INVITE sip:alice@127.0.0.1:5070 SIP/2.0\r\n"
-    "Via: SIP/2.0/UDP p2.example.com;branch=z9hG4bKp2, SIP/2.0/UDP p1.example.com;branch=z9hG4bKp1\r\n"
-    "v: SIP/2.0/UDP [::1]:5080;branch=z9hG4bKa\r\n"
-    "Record-Route: <sip:p2.example.com;lr>\r\n"
-    "Record-Route: <sip:p1.example.com;lr>\r\n"
-    "From: Bob <sip:bob@[::1]>;tag=from-tag\r\n"
-    "To: <sip:alice@127.0.0.1>\r\n"
-    "Call-ID: abc\r\n"
-    "CSeq: 7 INVITE\r\n"
-    "Contact: <sip:bob@[::1]:5080>\r\n"
-    "Max-Forwards: 68\r\n"
-    "Content-Type: application/sdp\r\n"
-    "Content-Length: 33\r\n"
-    "\r\n"
-    "v=0\r\n"
-    "o=user1 53655765 2353687637 IN\r\n";
+const std::string invite_with_routes = "INVITE sip:alice@127.0.0.1:5070 SIP/2.0\r\n"
+                                       "Via: SIP/2.0/UDP p2.example.com;branch=z9hG4bKp2, "
+                                       "SIP/2.0/UDP p1.example.com;branch=z9hG4bKp1\r\n"
+                                       "v: SIP/2.0/UDP [::1]:5080;branch=z9hG4bKa\r\n"
+                                       "Record-Route: <sip:p2.example.com;lr>\r\n"
+                                       "Record-Route: <sip:p1.example.com;lr>\r\n"
+                                       "From: Bob <sip:bob@[::1]>;tag=from-tag\r\n"
+                                       "To: <sip:alice@127.0.0.1>\r\n"
+                                       "Call-ID: abc\r\n"
+                                       "CSeq: 7 INVITE\r\n"
+                                       "Contact: <sip:bob@[::1]:5080>\r\n"
+                                       "Max-Forwards: 68\r\n"
+                                       "Content-Type: application/sdp\r\n"
+                                       "Content-Length: 33\r\n"
+                                       "\r\n"
+                                       "v=0\r\n"
+                                       "o=user1 53655765 2353687637 IN\r\n";
 
 } // namespace
 

@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <future>
 #include <set>
-#include <fstream>
 #include <sstream>
 
 using namespace sipwright;
@@ -86,8 +86,8 @@ TEST_CASE("SIPp's uac plays against SIPp's uas over UDP and TCP [engine][rfc3261
     auto callee_opts = fast();
     callee_opts.proto = proto;
     auto r = play_pair(uas, uac, callee_opts, fast());
-    INFO(transport::to_string(proto) << "\ncaller: " << failures(r.caller)
-                                     << "callee: " << failures(r.callee));
+    INFO(transport::to_string(proto)
+         << "\ncaller: " << failures(r.caller) << "callee: " << failures(r.callee));
     CHECK(r.caller.passed());
     CHECK(r.callee.passed());
     // INVITE, ACK, BYE from the caller; 180, 200, 200 from the callee.
@@ -238,7 +238,7 @@ TEST_CASE("A caller scenario without --dut is a setup error [engine]") {
                   engine::setup_error);
 }
 
-TEST_CASE("-m plays that many calls, each with its own Call-ID [engine]") {
+TEST_CASE("Several calls (-m) each play with their own Call-ID [engine]") {
   auto callee_opts = fast();
   auto caller_opts = fast();
   callee_opts.calls = caller_opts.calls = 3;

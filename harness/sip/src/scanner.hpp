@@ -91,20 +91,7 @@ inline std::uint32_t digits_value(std::string_view digits) {
   return v;
 }
 
-// ASCII case-insensitive equality (tokens, schemes and parameter names compare that way, RFC
-// 3261 7.3.1, 19.1.4). Two bytes match when equal, or when they differ only in bit 0x20 and are
-// both letters: then (x | 0x20) is the same lower-case letter for both.
-inline bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto x = static_cast<unsigned char>(a[i]);
-    const auto y = static_cast<unsigned char>(b[i]);
-    if (x == y) continue;
-    const auto lower = static_cast<unsigned char>(x | 0x20);
-    if ((x ^ y) != 0x20 || lower < 'a' || lower > 'z') return false;
-  }
-  return true;
-}
+using chars::iequals;
 
 using sip::shown; // declared in diagnostic.hpp
 std::string shown_char(char c);

@@ -1,5 +1,7 @@
 #include "sipwright/transport/endpoint.hpp"
 
+#include "sipwright/sip/charclass.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
@@ -9,12 +11,7 @@ namespace sipwright::transport {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using sip::chars::iequals;
 
 // 1 to 5 decimal digits, at most 65535 (0 allowed: "any port" when binding).
 std::optional<std::uint16_t> parse_port(std::string_view text) {

@@ -655,8 +655,9 @@ private:
 
 public:
   std::size_t accepted_connections() const override {
-    return static_cast<std::size_t>(std::count_if(connections_.begin(), connections_.end(),
-                                                  [](const auto& c) { return c->accepted && !c->closed; }));
+    return static_cast<std::size_t>(
+        std::count_if(connections_.begin(), connections_.end(),
+                      [](const auto& c) { return c->accepted && !c->closed; }));
   }
 };
 

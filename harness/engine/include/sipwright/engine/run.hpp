@@ -23,15 +23,15 @@ public:
 
 struct run_options {
   transport::protocol proto = transport::protocol::udp;
-  std::optional<transport::endpoint> local; // default: 127.0.0.1:5060 for a callee, port 0 else
-  std::optional<transport::endpoint> dut;   // required for a caller
-  std::string service = "service";          // [service]
-  std::chrono::milliseconds t1{500};        // RFC 3261 T1: retransmissions and waits scale with it
-  std::chrono::milliseconds t2{4000};       // RFC 3261 T2
+  std::optional<transport::endpoint> local;  // default: 127.0.0.1:5060 for a callee, port 0 else
+  std::optional<transport::endpoint> dut;    // required for a caller
+  std::string service = "service";           // [service]
+  std::chrono::milliseconds t1{500};         // RFC 3261 T1: retransmissions and waits scale with it
+  std::chrono::milliseconds t2{4000};        // RFC 3261 T2
   std::chrono::milliseconds timeout{120000}; // bound of the whole scenario run
-  int calls = 1;                            // -m: calls to play
-  std::uint16_t media_port = 6000;          // [media_port]
-  unsigned seed = 0;                        // for lost= and chance=; 0: from the clock
+  int calls = 1;                             // -m: calls to play
+  std::uint16_t media_port = 6000;           // [media_port]
+  unsigned seed = 0;                         // for lost= and chance=; 0: from the clock
   // Called once the transport is bound, with what it bound (e.g. to print the port).
   std::function<void(transport::protocol, const transport::endpoint&)> on_listening;
 };
@@ -39,9 +39,9 @@ struct run_options {
 struct call_result {
   int call_number = 0;
   bool passed = false;
-  bool stopped = false;      // ended by an exec int_cmd
-  std::string failure;       // "FILE:LINE: what went wrong", empty when passed
-  std::string failure_message; // the received message that caused it, when one did
+  bool stopped = false;         // ended by an exec int_cmd
+  std::string failure;          // "FILE:LINE: what went wrong", empty when passed
+  std::string failure_message;  // the received message that caused it, when one did
   std::vector<std::string> log; // <log>/<warning> actions and notes, in order
 };
 

@@ -18,27 +18,27 @@ struct source_pos {
 
 // A [keyword] inside a message template or a log text.
 enum class keyword_id : std::uint8_t {
-  service,         // [service]
-  remote_ip,       // [remote_ip]
-  remote_port,     // [remote_port]
-  local_ip,        // [local_ip]
-  local_ip_type,   // [local_ip_type]: 4 or 6
-  local_port,      // [local_port]
-  transport,       // [transport]: UDP or TCP
-  media_ip,        // [media_ip]
-  media_ip_type,   // [media_ip_type]
-  media_port,      // [media_port]
-  call_id,         // [call_id]
-  call_number,     // [call_number]
-  cseq,            // [cseq], [cseq+N], [cseq-N]: offset in `offset`
-  branch,          // [branch], [branch-N]: N in `offset` (0 for [branch])
-  pid,             // [pid]
-  len,             // [len]: computed by render(), never asked of the keyword_source
-  peer_tag_param,  // [peer_tag_param]
-  last_header,     // [last_Via:] etc: header name (as written, without ':') in `arg`
-  routes,          // [routes]
-  next_url,        // [next_url]
-  variable,        // [$name]: variable name in `arg`
+  service,        // [service]
+  remote_ip,      // [remote_ip]
+  remote_port,    // [remote_port]
+  local_ip,       // [local_ip]
+  local_ip_type,  // [local_ip_type]: 4 or 6
+  local_port,     // [local_port]
+  transport,      // [transport]: UDP or TCP
+  media_ip,       // [media_ip]
+  media_ip_type,  // [media_ip_type]
+  media_port,     // [media_port]
+  call_id,        // [call_id]
+  call_number,    // [call_number]
+  cseq,           // [cseq], [cseq+N], [cseq-N]: offset in `offset`
+  branch,         // [branch], [branch-N]: N in `offset` (0 for [branch])
+  pid,            // [pid]
+  len,            // [len]: computed by render(), never asked of the keyword_source
+  peer_tag_param, // [peer_tag_param]
+  last_header,    // [last_Via:] etc: header name (as written, without ':') in `arg`
+  routes,         // [routes]
+  next_url,       // [next_url]
+  variable,       // [$name]: variable name in `arg`
 };
 
 struct keyword {
@@ -103,7 +103,7 @@ struct action {
   bool check_it_inverse = false; // a match fails the call
   bool case_indep = false;
   int occurrence = 1;
-  bool start_line = false; // search_in=hdr: match at the start of a header line only
+  bool start_line = false;            // search_in=hdr: match at the start of a header line only
   std::vector<std::string> assign_to; // first: whole match; then submatches
   // assign/add/.../test
   std::optional<double> value;
@@ -140,10 +140,10 @@ struct step {
   std::string request; // request="INVITE" (or a regex when regexp_match)
   int response = 0;    // response="200"
   bool regexp_match = false;
-  bool optional = false;       // optional="true" (or "global")
+  bool optional = false; // optional="true" (or "global")
   bool optional_global = false;
   std::optional<std::chrono::milliseconds> timeout; // timeout="N"
-  std::string ontimeout;  // label to jump to on timeout
+  std::string ontimeout;                            // label to jump to on timeout
   int ontimeout_index = -1;
   std::string response_txn; // response_txn="name"
   bool rrs = false;         // rrs="true": remember the route set ([routes], [next_url])
@@ -151,8 +151,8 @@ struct step {
 
   // pause / timewait
   std::optional<std::chrono::milliseconds> milliseconds; // milliseconds="N"
-  std::string pause_variable; // variable="name": pause for that many ms
-  bool timewait = false;      // <timewait>: pause at the end of the call
+  std::string pause_variable;                            // variable="name": pause for that many ms
+  bool timewait = false;                                 // <timewait>: pause at the end of the call
 
   // label
   std::string id;
@@ -160,7 +160,7 @@ struct step {
   // jumps, on any step
   std::string next; // next="label"
   int next_index = -1;
-  std::string test; // test="var": jump only when the variable is set/true
+  std::string test;             // test="var": jump only when the variable is set/true
   std::optional<double> chance; // chance="0.3": jump with that probability
 
   std::vector<scenario::action> actions;

@@ -2,6 +2,7 @@
 // Character classes of the SIP grammar (RFC 3261 section 25.1), as constexpr lookup tables.
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 namespace sipwright::sip::chars {
 
@@ -87,6 +88,21 @@ constexpr bool is_text_utf8(char c) {
 
 constexpr char to_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+
+// ASCII case-insensitive equality, as header names, methods' tokens and parameter names compare
+// (RFC 3261 7.3.1, 19.1.4). Two bytes match when equal, or when they differ only in bit 0x20 and
+// are both letters.
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto x = static_cast<unsigned char>(a[i]);
+    const auto y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    const auto lower = static_cast<unsigned char>(x | 0x20);
+    if ((x ^ y) != 0x20 || lower < 'a' || lower > 'z') return false;
+  }
+  return true;
 }
 
 } // namespace sipwright::sip::chars

@@ -15,13 +15,13 @@ namespace sipwright::transport {
 enum class direction : std::uint8_t { in, out };
 
 struct trace_entry {
-  std::chrono::steady_clock::time_point at;  // monotonic
+  std::chrono::steady_clock::time_point at;   // monotonic
   std::chrono::system_clock::time_point wall; // wall clock, for pcap
   transport::direction dir = direction::in;
   transport::protocol proto = protocol::udp;
   endpoint local;
   endpoint remote;
-  std::string bytes;       // exactly what crossed the wire (a whole datagram, or one framed message)
+  std::string bytes; // exactly what crossed the wire (a whole datagram, or one framed message)
   std::string parse_error; // received bytes that did not parse: the parser's error, else empty
   std::string note;        // e.g. "retransmission", "dropped on purpose (lost=10)"
 };

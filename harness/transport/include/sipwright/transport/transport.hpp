@@ -29,9 +29,9 @@ public:
 
 struct options {
   protocol proto = protocol::udp;
-  endpoint local{"127.0.0.1", 0};             // port 0: any free port (see local_endpoint())
+  endpoint local{"127.0.0.1", 0};              // port 0: any free port (see local_endpoint())
   std::size_t socket_buffer = 4 * 1024 * 1024; // SO_RCVBUF / SO_SNDBUF asked of the kernel
-  std::size_t max_message = 256 * 1024;       // parser limit per message
+  std::size_t max_message = 256 * 1024;        // parser limit per message
 };
 
 // A message that arrived and parsed (possibly with grammar diagnostics: the checks judge those).
