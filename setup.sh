@@ -15,6 +15,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   catch2 libcli11-dev libfmt-dev libpcap-dev
   libboost1.81-dev libpugixml-dev    # Boost.Asio 1.81 engine, scenario XML loader
+  libxml2-dev libxml2-utils          # XSD validation of XML bodies (380); xmllint for the scenario XSD
   sip-tester python3                 # SIPp: the interop peer (label interop)
   clang libclang-rt-14-dev           # libFuzzer target under suite/fuzz
   libosip2-dev libsofia-sip-ua-dev   # parse-speed comparison under suite/bench

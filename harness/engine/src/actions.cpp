@@ -21,6 +21,21 @@ using sip::chars::iequals;
 
 // The text an ereg searches: the whole message, the body, the values of the named header (every
 // occurrence, joined by ", " as one list, RFC 3261 7.3.1), or a variable.
+bool named(const sip::message& msg, const sip::header_field& f, std::string_view name) {
+  while (!name.empty() && (name.back() == ' ' || name.back() == ':')) name.remove_suffix(1);
+  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+  const auto id = sip::lookup_header(name);
+  return id != sip::header_id::unknown ? f.id == id : iequals(msg.name(f), name);
+}
+
+// The value of the Nth (1-based) header field the action names, "" when there are fewer.
+std::string nth_field(const action& a, const sip::message* msg, int n) {
+  if (!msg) return {};
+  for (const auto& f : msg->fields())
+    if (named(*msg, f, a.header) && --n == 0) return std::string(msg->value(f));
+  return {};
+}
+
 std::string search_text(const action& a, const sip::message* msg, const variables& vars) {
   switch (a.where) {
   case action::search_in::msg:
@@ -33,13 +48,9 @@ std::string search_text(const action& a, const sip::message* msg, const variable
   }
   case action::search_in::hdr: {
     if (!msg) return {};
-    std::string_view name = a.header;
-    while (!name.empty() && (name.back() == ' ' || name.back() == ':')) name.remove_suffix(1);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    const auto id = sip::lookup_header(name);
     std::string out;
     for (const auto& f : msg->fields()) {
-      if (id != sip::header_id::unknown ? f.id != id : !iequals(msg->name(f), name)) continue;
+      if (!named(*msg, f, a.header)) continue;
       if (!out.empty()) out += ", ";
       out += msg->value(f);
     }
@@ -83,27 +94,42 @@ std::string where_text(const action& a) {
 
 } // namespace
 
-const std::regex& call_context::compiled(const action& a) {
+const boost::regex& call_context::compiled(const action& a) {
   auto it = regex_cache_.find(&a);
   if (it != regex_cache_.end()) return it->second;
-  auto flags = std::regex::extended;
-  if (a.case_indep) flags |= std::regex::icase;
+  boost::regex::flag_type flags = boost::regex::extended;
+  if (a.case_indep) flags |= boost::regex::icase;
   // The loader compiled it already, so this cannot throw for a loaded scenario.
-  return regex_cache_.emplace(&a, std::regex(a.regexp, flags)).first->second;
+  return regex_cache_.emplace(&a, boost::regex(a.regexp, flags)).first->second;
 }
 
 bool call_context::ereg(const action& a, const sip::message* msg, std::string& failure) {
   const std::string text = search_text(a, msg, vars_);
-  std::smatch m;
+  boost::smatch m;
   bool found = false;
-  auto begin = text.cbegin();
-  for (int n = 0; n < std::max(1, a.occurrence); ++n) {
-    if (!std::regex_search(begin, text.cend(), m, compiled(a))) {
-      found = false;
-      break;
+  // search_in="hdr": occurrence picks the Nth header field of that name, as SIPp does (the text
+  // holds them all); elsewhere the Nth match.
+  const int matches = a.where == action::search_in::hdr ? 1 : std::max(1, a.occurrence);
+  const bool pick = a.where == action::search_in::hdr && a.occurrence > 1;
+  const std::string nth = pick ? nth_field(a, msg, a.occurrence) : std::string();
+  const std::string& haystack = pick ? nth : text;
+  auto begin = haystack.cbegin();
+  // Boost.Regex matches without recursion (a device's 40 KB header cannot exhaust the stack) and
+  // throws when a match gets too complex: then the call fails and the run goes on.
+  try {
+    for (int n = 0; n < matches; ++n) {
+      if (!boost::regex_search(begin, haystack.cend(), m, compiled(a))) {
+        found = false;
+        break;
+      }
+      found = true;
+      begin = m[0].second == m[0].first && m[0].second != haystack.cend() ? m[0].second + 1
+                                                                          : m[0].second;
     }
-    found = true;
-    begin = m[0].second == m[0].first && m[0].second != text.cend() ? m[0].second + 1 : m[0].second;
+  } catch (const std::runtime_error& e) {
+    failure = fmt::format("regexp \"{}\" could not be matched against {} ({} bytes): {}", a.regexp,
+                          where_text(a), haystack.size(), e.what());
+    return false;
   }
   // assign_to: the first variable takes the whole match, the next ones the submatches.
   for (std::size_t i = 0; i < a.assign_to.size(); ++i) {

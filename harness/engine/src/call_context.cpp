@@ -49,9 +49,10 @@ std::string uri_host(const std::string& address) {
 call_context::call_context(environment env, int call_number, std::string call_id)
     : env_(std::move(env)), call_number_(call_number), call_id_(std::move(call_id)) {}
 
-std::string call_context::branch(int msg_index) const {
-  // RFC 3261 8.1.1.7: the magic cookie, then unique per call and message of the scenario.
-  return fmt::format("z9hG4bK-{}-{}-{}-{}", env_.pid, env_.run_token, call_number_, msg_index);
+std::string call_context::branch(int msg_index, unsigned send) const {
+  // RFC 3261 8.1.1.7: the magic cookie, then unique per run, call, message and send.
+  return fmt::format("z9hG4bK-{}-{}-{}-{}-{}", env_.pid, env_.run_token, call_number_, msg_index,
+                     send);
 }
 
 void call_context::expand(const scenario::keyword& kw, std::string& out) const {
@@ -94,11 +95,16 @@ void call_context::expand(const scenario::keyword& kw, std::string& out) const {
     out += std::to_string(call_number_);
     break;
   case keyword_id::cseq:
-    used_cseq_ = true;
     out += std::to_string(static_cast<long long>(cseq_) + kw.offset);
     break;
   case keyword_id::branch:
-    out += branch(msg_index_ + kw.offset);
+    if (kw.offset == 0) {
+      out += current_branch_;
+    } else if (auto it = branches_.find(msg_index_ + kw.offset); it != branches_.end()) {
+      out += it->second;
+    } else {
+      out += branch(msg_index_ + kw.offset, 0); // that message was never sent
+    }
     break;
   case keyword_id::pid:
     out += std::to_string(env_.pid);
@@ -138,15 +144,21 @@ void call_context::expand(const scenario::keyword& kw, std::string& out) const {
   }
 }
 
-std::string call_context::render(const scenario::message_template& t, int msg_index) {
+std::string call_context::render(const scenario::message_template& t, int msg_index,
+                                 const std::string& branch_to_use) {
   msg_index_ = msg_index;
-  used_cseq_ = false;
-  return scenario::render(t, *this);
-}
-
-void call_context::after_request_sent(std::string_view method) {
-  if (used_cseq_ && method != "ACK" && method != "CANCEL") ++cseq_;
-  used_cseq_ = false;
+  current_branch_ = branch_to_use.empty() ? branch(msg_index, ++sends_) : branch_to_use;
+  // The method: the start line's first word, when the template writes it literally.
+  std::string_view method;
+  if (!t.head.empty() && !t.head.front().pieces.empty() &&
+      !t.head.front().pieces.front().is_keyword) {
+    method = t.head.front().pieces.front().text;
+    method = method.substr(0, method.find(' '));
+  }
+  if (!method.empty() && method != "SIP/2.0" && method != "ACK" && method != "CANCEL") ++cseq_;
+  auto bytes = scenario::render(t, *this);
+  branches_[msg_index] = current_branch_;
+  return bytes;
 }
 
 void call_context::on_received(const sip::message& msg, bool rrs) {

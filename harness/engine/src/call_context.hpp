@@ -9,7 +9,7 @@
 
 #include <cstdint>
 #include <optional>
-#include <regex>
+#include <boost/regex.hpp>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -32,11 +32,14 @@ public:
 
   void expand(const scenario::keyword& kw, std::string& out) const override;
 
-  // Renders a <send> template for the step with message index `msg_index` ([branch]).
-  std::string render(const scenario::message_template& t, int msg_index);
-  // After a request rendered from a template was sent: [cseq] moves on when the template used
-  // it for a request other than ACK and CANCEL.
-  void after_request_sent(std::string_view method);
+  // Renders a <send> template for the step with message index `msg_index`. [branch] is new for
+  // every send (a loop sends new transactions), or `branch` when given (ack_txn); [branch-N] is
+  // the branch last sent by the message N before. Before a request other than ACK and CANCEL,
+  // [cseq] moves on by one, as in SIPp.
+  std::string render(const scenario::message_template& t, int msg_index,
+                     const std::string& branch = {});
+  // The branch the last render used.
+  const std::string& current_branch() const { return current_branch_; }
 
   // A message the scenario accepted (a <recv> matched): becomes [last_*:], updates the peer tag,
   // and with rrs="true" the route set and [next_url] (RFC 3261 12.1.1, 12.1.2).
@@ -56,24 +59,26 @@ public:
   int call_number() const { return call_number_; }
   const environment& env() const { return env_; }
   void set_remote(const transport::endpoint& r) { env_.remote = r; }
-  std::string branch(int msg_index) const;
+  std::string branch(int msg_index, unsigned send) const;
 
 private:
   bool ereg(const scenario::action& a, const sip::message* msg, std::string& failure);
-  const std::regex& compiled(const scenario::action& a);
+  const boost::regex& compiled(const scenario::action& a);
 
   environment env_;
   int call_number_;
   std::string call_id_;
-  std::uint32_t cseq_ = 1;
-  mutable bool used_cseq_ = false;
+  std::uint32_t cseq_ = 0;
   int msg_index_ = 0;
+  unsigned sends_ = 0;
+  std::string current_branch_;
+  std::unordered_map<int, std::string> branches_; // message index -> branch it last sent
   std::optional<sip::message> last_;
   std::string peer_tag_;
   std::vector<std::string> route_set_;
   std::string next_url_;
   engine::variables vars_;
-  std::unordered_map<const scenario::action*, std::regex> regex_cache_;
+  std::unordered_map<const scenario::action*, boost::regex> regex_cache_;
 };
 
 // IPv6 addresses in brackets, as they appear in a SIP URI or Via (RFC 5118 4.1).

@@ -4,24 +4,32 @@
 #include "call_context.hpp"
 #include "exchanges.hpp"
 #include "process.hpp"
+#include "retransmission.hpp"
 
 #include "sipwright/parser/parser.hpp"
 #include "sipwright/transport/transport.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/regex.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <random>
 #include <unistd.h>
+
+// g++ 12 takes Asio's coroutine frames, allocated and freed by the frame's own operator new and
+// delete, for a mismatch: a false positive of its -Wmismatched-new-delete with coroutines.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 
 namespace sipwright::engine {
 namespace {
@@ -30,8 +38,8 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using clock = std::chrono::steady_clock;
-using scenario::step;
 using std::chrono::milliseconds;
+using scenario::step;
 
 std::optional<sip::message> parse_own(std::string_view bytes) {
   parser::parser p(parser::options{parser::mode::datagram, {}, false, false});
@@ -53,21 +61,10 @@ std::string first_line(std::string_view bytes) {
   return std::string(bytes.substr(0, end));
 }
 
-// A retransmission schedule for a sent message, as retrans="N" asks (UDP only).
-struct retransmission {
-  bool active = false;
-  std::string bytes;
-  transport::endpoint to;
-  milliseconds interval{0};
-  milliseconds cap{0}; // 0: doubles without cap (Timer A, RFC 3261 17.1.1.2)
-  clock::time_point next;
-  clock::time_point give_up;
-  bool request = false;
-  std::string method;  // request: its method; response: its CSeq method
-  std::string tx;      // transaction id
-  int status = 0;      // response: its status
-  std::string call_id; // response: for matching the ACK of a 2xx
-  std::uint32_t cseq = 0;
+// A message of the call, as next_message hands it over.
+struct incoming {
+  transport::received r;
+  bool unknown_transaction = false; // a response to no request of this call
 };
 
 struct call {
@@ -78,11 +75,13 @@ struct call {
   asio::steady_timer signal;
   std::deque<transport::received> inbox;
   engine::exchanges exchanges;
-  retransmission retrans;
+  std::list<retransmission> retransmissions;
   call_result result;
   std::string transport_error;
   bool ended = false;
-  std::size_t last_send_pc = 0; // for out-of-order optional responses
+  bool invite_proceeding = false; // a provisional response to the last INVITE arrived
+  std::size_t last_send_pc = 0;   // for out-of-order optional responses
+  std::map<std::string, std::string> txns; // start_txn name -> transaction id (its branch)
   clock::time_point started = clock::now();
 };
 
@@ -110,7 +109,11 @@ public:
               [this](const transport::endpoint& peer, const std::string& what) {
                 on_transport_error(peer, what);
               });
-    asio::co_spawn(io_, main(), asio::detached);
+    // An exception escaping the main coroutine still closes the transport, so run() returns.
+    asio::co_spawn(io_, main(), [this](const std::exception_ptr& e) {
+      if (e) internal_error(e);
+      tp_.close();
+    });
     io_.run();
     processes_.stop_all();
     res_.elapsed = clock::now() - start;
@@ -132,6 +135,21 @@ private:
     return o;
   }
 
+  bool reliable() const { return opts_.proto != transport::protocol::udp; }
+
+  void internal_error(const std::exception_ptr& e) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      what = x.what();
+    } catch (...) {
+    }
+    call_result r;
+    r.failure = sc_.file + ": internal error: " + what;
+    res_.calls.push_back(std::move(r));
+  }
+
   environment env_for(const transport::endpoint& remote) const {
     environment e;
     e.service = opts_.service;
@@ -146,7 +164,7 @@ private:
 
   awaitable<void> main() {
     if (sc_.role == scenario::role::caller) {
-      for (int n = 1; n <= opts_.calls && !stop_new_calls_; ++n) {
+      for (int n = 1; n <= opts_.calls && !stop_new_calls_ && clock::now() < deadline_; ++n) {
         // [call_id] as SIPp writes it, plus a token unique to this run.
         std::string id = fmt::format("{}-{}-{}@{}", n, ::getpid(), token_,
                                      uri_host(tp_.local_endpoint().address));
@@ -156,31 +174,30 @@ private:
         co_await play(*c);
         finish(*c);
       }
-    } else {
-      // Wait for the device's calls; each plays in its own coroutine (see on_message).
-      while (finished_ < opts_.calls && !stop_new_calls_ && clock::now() < deadline_) {
-        done_.expires_at(deadline_);
-        boost::system::error_code ec;
-        co_await done_.async_wait(asio::redirect_error(use_awaitable, ec));
-      }
-      if (started_ == 0) {
-        call_result r;
-        const step* first = first_message_step();
-        r.failure = fmt::format("{}:{}: no call arrived at {} {} within {} (waiting for {})",
-                                sc_.file, first ? first->pos.line : 0,
-                                transport::to_string(tp_.proto()), tp_.local_endpoint().str(),
-                                seconds(opts_.timeout), first ? awaited(*first) : "");
-        res_.calls.push_back(std::move(r));
-      }
-      // Calls still playing at the deadline fail there (their waits are bounded by it too).
-      while (finished_ < started_) co_await sleep(milliseconds(10));
-      // The device opened the TCP connections: let it close them first, for up to T4 (a
-      // client that is still in its last pause would count our close as a failure).
-      const auto linger = std::min(deadline_, clock::now() + milliseconds(5000));
-      while (tp_.accepted_connections() > 0 && clock::now() < linger)
-        co_await sleep(milliseconds(10));
+      co_return;
     }
-    tp_.close();
+    // Wait for the device's calls; each plays in its own coroutine (see on_message).
+    while (finished_ < opts_.calls && !stop_new_calls_ && clock::now() < deadline_) {
+      done_.expires_at(deadline_);
+      boost::system::error_code ec;
+      co_await done_.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    if (started_ == 0) {
+      call_result r;
+      const step* first = first_message_step();
+      r.failure = fmt::format("{}:{}: no call arrived at {} {} within {} (waiting for {})",
+                              sc_.file, first ? first->pos.line : 0,
+                              transport::to_string(tp_.proto()), tp_.local_endpoint().str(),
+                              seconds(opts_.timeout), first ? awaited(*first) : "");
+      res_.calls.push_back(std::move(r));
+    }
+    // Calls still playing at the deadline fail there (their waits are bounded by it too).
+    while (finished_ < started_) co_await sleep(milliseconds(10));
+    // The device opened the TCP connections: let it close them first, for up to T4 = 5 s
+    // (RFC 3261 17.1.2.2; a client still in its last pause could count our close as a failure).
+    const auto linger = std::min(deadline_, clock::now() + milliseconds(5000));
+    while (tp_.accepted_connections() > 0 && clock::now() < linger)
+      co_await sleep(milliseconds(10));
   }
 
   awaitable<void> sleep(milliseconds ms) {
@@ -197,7 +214,7 @@ private:
 
   void finish(call& c) {
     c.ended = true;
-    c.retrans.active = false;
+    c.retransmissions.clear();
     if (c.result.failure.empty()) c.result.passed = true;
     res_.calls.push_back(c.result);
     ++finished_;
@@ -212,7 +229,7 @@ private:
     if (it == calls_.end()) {
       const step* first = first_message_step();
       const bool starts_call = sc_.role == scenario::role::callee && r.msg.is_request() && first &&
-                               matches(*first, r.msg) && !stop_new_calls_ &&
+                               method_matches(*first, r.msg) && !stop_new_calls_ &&
                                started_ < opts_.calls && clock::now() < deadline_;
       if (!starts_call) {
         res_.trace.at(r.trace_index).note = "no call of this run has this Call-ID: ignored";
@@ -223,12 +240,15 @@ private:
       calls_[call_id] = c;
       c->inbox.push_back(std::move(r));
       asio::co_spawn(
-          io_,
-          [this, c]() -> awaitable<void> {
-            co_await play(*c);
+          io_, [this, c]() -> awaitable<void> { co_await play(*c); },
+          [this, c](const std::exception_ptr& e) {
+            if (e && c->result.failure.empty()) {
+              internal_error(e);
+              c->result.failure = res_.calls.back().failure;
+              res_.calls.pop_back();
+            }
             finish(*c);
-          },
-          asio::detached);
+          });
       return;
     }
     auto& c = *it->second;
@@ -254,19 +274,28 @@ private:
 
   // --- playing ------------------------------------------------------------------------------
 
-  static bool matches(const step& s, const sip::message& m) {
-    if (s.what != step::kind::recv) return false;
-    if (s.response) return m.is_response() && m.status_code() == s.response;
-    if (!m.is_request()) return false;
-    if (s.regexp_match) {
-      try {
-        return std::regex_match(std::string(m.method()),
-                                std::regex(s.request, std::regex::extended));
-      } catch (const std::regex_error&) {
-        return false;
-      }
+  static bool method_matches(const step& s, const sip::message& m) {
+    if (s.what != step::kind::recv || s.response || !m.is_request()) return false;
+    if (!s.regexp_match) return m.method() == s.request;
+    try {
+      return boost::regex_match(std::string(m.method()),
+                                boost::regex(s.request, boost::regex::extended));
+    } catch (const std::exception&) {
+      return false;
     }
-    return m.method() == s.request;
+  }
+
+  // Whether `in` is what recv step `s` waits for. A response must answer a request of this call
+  // (its transaction: branch and CSeq method, RFC 3261 17.1.3), and with response_txn the
+  // request that started that transaction.
+  bool matches(const call& c, const step& s, const incoming& in) const {
+    if (s.what != step::kind::recv) return false;
+    const auto& m = in.r.msg;
+    if (!s.response) return method_matches(s, m);
+    if (!m.is_response() || m.status_code() != s.response || in.unknown_transaction) return false;
+    if (s.response_txn.empty()) return true;
+    auto it = c.txns.find(s.response_txn);
+    return it != c.txns.end() && it->second == transaction_id(m);
   }
 
   void fail(call& c, const step& s, std::string text, const sip::message* msg = nullptr) {
@@ -275,78 +304,49 @@ private:
     if (msg) c.result.failure_message = std::string(msg->bytes());
   }
 
-  // Waits for the next new message of the call until `until`, meanwhile retransmitting what
-  // retrans= asks and answering the device's retransmissions. Nothing on timeout.
-  awaitable<std::optional<transport::received>> next_message(call& c, clock::time_point until) {
+  // Waits for the next new message of the call until `until`, meanwhile retransmitting what is
+  // due and answering the device's retransmissions. Nothing on timeout or a transport error.
+  awaitable<std::optional<incoming>> next_message(call& c, clock::time_point until) {
     for (;;) {
       while (!c.inbox.empty()) {
         auto r = std::move(c.inbox.front());
         c.inbox.pop_front();
-        stop_retransmitting(c, r.msg);
+        c.retransmissions.remove_if([&](retransmission& x) { return x.stopped_by(r.msg, opts_.t2); });
         auto k = c.exchanges.on_received(r.msg, r.from);
         if (k.retransmission) {
           res_.trace.at(r.trace_index).note = k.note;
           if (k.again) tp_.send(k.again->to, k.again->bytes, "retransmission");
           continue;
         }
-        if (k.unknown_transaction) {
+        if (k.unknown_transaction)
           res_.trace.at(r.trace_index).note = "answers no request of this call";
-        }
-        co_return std::move(r);
+        else if (r.msg.is_response() && r.msg.status_code() < 200 &&
+                 r.msg.cseq().value_or(sip::cseq{}).method == "INVITE")
+          c.invite_proceeding = true;
+        co_return incoming{std::move(r), k.unknown_transaction};
       }
       if (!c.transport_error.empty()) co_return std::nullopt;
       const auto now = clock::now();
       if (now >= until) co_return std::nullopt;
       auto wake = until;
-      if (c.retrans.active) {
-        if (now >= c.retrans.give_up) {
-          c.retrans.active = false;
-          c.result.log.push_back(fmt::format("retransmissions of {} stopped after 64*T1",
-                                             first_line(c.retrans.bytes)));
+      for (auto it = c.retransmissions.begin(); it != c.retransmissions.end();) {
+        if (now >= it->give_up) {
+          c.result.log.push_back(
+              fmt::format("retransmissions of {} stopped after 64*T1", first_line(it->bytes)));
+          it = c.retransmissions.erase(it);
           continue;
         }
-        if (now >= c.retrans.next) {
-          tp_.send(c.retrans.to, c.retrans.bytes, "retransmission");
-          c.retrans.next = now + c.retrans.interval;
-          c.retrans.interval *= 2;
-          if (c.retrans.cap.count() && c.retrans.interval > c.retrans.cap)
-            c.retrans.interval = c.retrans.cap;
-          continue;
+        if (now >= it->next) {
+          tp_.send(it->to, it->bytes, "retransmission");
+          it->sent_at(now);
         }
-        wake = std::min(wake, c.retrans.next);
+        wake = std::min(wake, it->next);
+        ++it;
       }
       c.signal.expires_at(wake);
       boost::system::error_code ec;
       co_await c.signal.async_wait(asio::redirect_error(use_awaitable, ec));
     }
-  }
-
-  // A retransmitted message stops once its answer arrives: any response for an INVITE (Timer A,
-  // 17.1.1.2), a final response for other requests (a provisional one moves the interval to T2,
-  // 17.1.2.2), the ACK for an INVITE's final response (13.3.1.4, 17.2.1), any new message for
-  // other responses (as SIPp does).
-  void stop_retransmitting(call& c, const sip::message& m) {
-    auto& r = c.retrans;
-    if (!r.active) return;
-    if (r.request) {
-      if (!m.is_response() || transaction_id(m) != r.tx) return;
-      auto cs = m.cseq();
-      if (!cs || cs->method != r.method) return;
-      if (r.method == "INVITE" || m.status_code() >= 200)
-        r.active = false;
-      else
-        r.cap = r.interval = opts_.t2;
-      return;
-    }
-    if (r.method == "INVITE") {
-      if (!m.is_request() || m.method() != "ACK") return;
-      auto cs = m.cseq();
-      if (!cs || cs->number != r.cseq || m.call_id().value_or("") != r.call_id) return;
-      if (r.status >= 300 && transaction_id(m) != r.tx) return;
-      r.active = false;
-      return;
-    }
-    r.active = false;
   }
 
   milliseconds scaled(milliseconds ms) const {
@@ -383,6 +383,10 @@ private:
     return true;
   }
 
+  bool lost(const step& s) {
+    return s.lost > 0 && std::uniform_real_distribution<double>(0, 100)(rng_) < s.lost;
+  }
+
   awaitable<void> play(call& c) {
     const auto& steps = sc_.steps;
     std::size_t pc = 0;
@@ -396,28 +400,12 @@ private:
         if (!actions(c, s, nullptr)) co_return;
         if (!jump(c, s, pc)) ++pc;
         break;
-      case step::kind::pause: {
-        milliseconds ms = s.milliseconds.value_or(milliseconds(0));
-        if (!s.pause_variable.empty())
-          if (auto it = c.ctx.vars().find(s.pause_variable); it != c.ctx.vars().end())
-            ms = milliseconds(static_cast<long long>(it->second.num()));
-        const auto until = std::min(clock::now() + ms, deadline_);
-        while (auto r = co_await next_message(c, until)) {
-          fail(c, s,
-               fmt::format("unexpected {} during <{}> (received {})", first_line(r->msg.bytes()),
-                           s.timewait ? "timewait" : "pause", seconds(r->at - c.started)),
-               &r->msg);
-          co_return;
-        }
-        if (!c.transport_error.empty()) {
-          fail(c, s, "transport error: " + c.transport_error);
-          co_return;
-        }
+      case step::kind::pause:
+        if (!co_await pause(c, s)) co_return;
         if (!jump(c, s, pc)) ++pc;
         break;
-      }
       case step::kind::send:
-        if (!co_await send(c, s, pc)) co_return;
+        if (!send(c, s, pc)) co_return;
         if (!actions(c, s, nullptr)) co_return;
         c.last_send_pc = pc;
         if (!jump(c, s, pc)) ++pc;
@@ -429,108 +417,200 @@ private:
     }
   }
 
-  awaitable<bool> send(call& c, const step& s, std::size_t pc) {
-    std::string bytes = c.ctx.render(s.msg, msg_index_[pc]);
+  awaitable<bool> pause(call& c, const step& s) {
+    milliseconds ms = s.milliseconds.value_or(milliseconds(0));
+    if (!s.pause_variable.empty())
+      if (auto it = c.ctx.vars().find(s.pause_variable); it != c.ctx.vars().end()) {
+        // A value from the device: clamped to the run's bound.
+        const double v = std::clamp(it->second.num(), 0.0,
+                                    static_cast<double>(opts_.timeout.count()));
+        ms = milliseconds(static_cast<long long>(v));
+      }
+    const auto until = std::min(clock::now() + ms, deadline_);
+    for (;;) {
+      auto in = co_await next_message(c, until);
+      if (!in) {
+        if (c.transport_error.empty()) co_return true;
+        // Nothing is awaited during a pause: a failed retransmission (the device went away,
+        // RFC 3261 17.2.4) ends the retransmissions, not the call.
+        c.result.log.push_back(fmt::format("{}:{}: transport error during <{}>: {}", s.pos.file,
+                                           s.pos.line, s.timewait ? "timewait" : "pause",
+                                           c.transport_error));
+        c.transport_error.clear();
+        c.retransmissions.clear();
+        continue;
+      }
+      // A message the pause cannot take: an optional="global" recv still may.
+      if (global_optional(c, *in)) {
+        if (!c.result.failure.empty()) co_return false;
+        continue;
+      }
+      fail(c, s,
+           fmt::format("unexpected {} during <{}> (received {} into the call)",
+                       first_line(in->r.msg.bytes()), s.timewait ? "timewait" : "pause",
+                       seconds(in->r.at - c.started)),
+           &in->r.msg);
+      co_return false;
+    }
+  }
+
+  // optional="global": the recv takes its message wherever the scenario stands, as in SIPp.
+  bool global_optional(call& c, const incoming& in) {
+    for (const auto& s : sc_.steps)
+      if (s.optional_global && matches(c, s, in)) {
+        c.ctx.on_received(in.r.msg, s.rrs);
+        actions(c, s, &in.r.msg); // a failure is in the call's result
+        return true;
+      }
+    return false;
+  }
+
+  // Arms the harness's own retransmission of a message it sent, as the transaction layer and
+  // the UAS core do (RFC 3261 17.1.1.2 Timer A and 17.1.2.2 Timer E over UDP; 13.3.1.4 the 2xx
+  // to INVITE over any transport; 17.2.1 Timer G over UDP). retrans="N" sets the first interval
+  // (scaled by --t1); retrans="0" turns it off, to provoke the device.
+  void arm_retransmission(call& c, const step& s, const sip::message& own, const std::string& bytes,
+                          const transport::endpoint& to) {
+    if (s.retrans && s.retrans->count() == 0) return;
+    const bool request = own.is_request();
+    const std::string method = request ? std::string(own.method())
+                                       : std::string(own.cseq().value_or(sip::cseq{}).method);
+    bool wanted = false;
+    if (request) wanted = !reliable() && method != "ACK";
+    else if (method == "INVITE" && own.status_code() >= 200)
+      wanted = own.status_code() < 300 || !reliable();
+    if (!wanted) return;
+    retransmission r;
+    r.bytes = bytes;
+    r.to = to;
+    r.interval = std::max(milliseconds(1), s.retrans ? scaled(*s.retrans) : opts_.t1);
+    r.request = request;
+    r.method = method;
+    // Timer A doubles without cap (17.1.1.2); E, G and the 2xx cap at T2 (17.1.2.2, 17.2.1,
+    // 13.3.1.4).
+    r.cap = request && method == "INVITE" ? milliseconds(0) : opts_.t2;
+    r.tx = transaction_id(own);
+    r.status = request ? 0 : own.status_code();
+    r.call_id = std::string(own.call_id().value_or(""));
+    r.cseq = own.cseq() ? own.cseq()->number : 0;
+    const auto now = clock::now();
+    r.give_up = now + 64 * opts_.t1; // Timers B, F, H
+    r.sent_at(now);
+    // A new copy of the same message (a scenario re-sending it) replaces the old schedule.
+    c.retransmissions.remove_if([&](const retransmission& x) {
+      return x.tx == r.tx && x.request == r.request && x.status == r.status;
+    });
+    c.retransmissions.push_back(std::move(r));
+  }
+
+  bool send(call& c, const step& s, std::size_t pc) {
+    std::string branch;
+    if (!s.ack_txn.empty())
+      if (auto it = c.txns.find(s.ack_txn); it != c.txns.end()) branch = it->second;
+    std::string bytes = c.ctx.render(s.msg, msg_index_[pc], branch);
     auto own = parse_own(bytes);
     transport::endpoint to = c.ctx.env().remote;
     if (own && own->is_response())
-      if (auto d = c.exchanges.response_destination(*own, opts_.proto != transport::protocol::udp))
-        to = *d;
-    if (own && own->is_request()) c.ctx.after_request_sent(own->method());
-    if (own) c.exchanges.on_sent(*own, to, bytes);
-    c.retrans.active = false;
-    if (s.lost > 0 && std::uniform_real_distribution<double>(0, 100)(rng_) < s.lost) {
+      if (auto d = c.exchanges.response_destination(*own, reliable())) to = *d;
+    if (own) {
+      c.exchanges.on_sent(*own, to, bytes);
+      if (own->is_request()) {
+        c.invite_proceeding = false;
+        if (!s.start_txn.empty()) c.txns[s.start_txn] = transaction_id(*own);
+      }
+    }
+    if (lost(s))
       c.result.log.push_back(fmt::format("{}:{}: not sent (lost={}): {}", s.pos.file, s.pos.line,
                                          s.lost, first_line(bytes)));
-    } else {
+    else
       tp_.send(to, bytes);
+    // A message that does not parse is sent verbatim, once: the scenario provokes the device.
+    if (own) arm_retransmission(c, s, *own, bytes, to);
+    return c.transport_error.empty();
+  }
+
+  // The recvs that may match at `pc`: this one and, while they are optional, the ones after it
+  // (labels in between do not count, as in SIPp).
+  std::vector<std::size_t> recv_block(std::size_t pc) const {
+    const auto& steps = sc_.steps;
+    std::vector<std::size_t> block{pc};
+    for (std::size_t j = pc + 1; steps[block.back()].optional && j < steps.size(); ++j) {
+      if (steps[j].what == step::kind::label) continue;
+      if (steps[j].what != step::kind::recv) break;
+      block.push_back(j);
     }
-    if (s.retrans && opts_.proto == transport::protocol::udp && own) {
-      auto& r = c.retrans;
-      r = retransmission{};
-      r.active = true;
-      r.bytes = bytes;
-      r.to = to;
-      r.interval = std::max(milliseconds(1), scaled(*s.retrans));
-      r.request = own->is_request();
-      r.method = r.request ? std::string(own->method())
-                           : std::string(own->cseq() ? own->cseq()->method : "");
-      // Timer A doubles without cap (17.1.1.2); E and G cap at T2 (17.1.2.2, 17.2.1).
-      r.cap = r.request && r.method == "INVITE" ? milliseconds(0) : opts_.t2;
-      r.tx = transaction_id(*own);
-      r.status = own->is_response() ? own->status_code() : 0;
-      r.call_id = std::string(own->call_id().value_or(""));
-      r.cseq = own->cseq() ? own->cseq()->number : 0;
-      const auto now = clock::now();
-      r.next = now + r.interval;
-      r.interval *= 2;
-      if (r.cap.count() && r.interval > r.cap) r.interval = r.cap;
-      r.give_up = now + 64 * opts_.t1; // Timers B, F, H
-    }
-    co_return c.transport_error.empty();
+    return block;
   }
 
   awaitable<bool> receive(call& c, std::size_t& pc) {
     const auto& steps = sc_.steps;
     const step& s = steps[pc];
-    // The recvs that may match now: this one and, while they are optional, the ones after it.
-    std::vector<std::size_t> block{pc};
-    for (std::size_t j = pc; j < steps.size() && steps[j].what == step::kind::recv &&
-                             steps[j].optional && j + 1 < steps.size();) {
-      ++j;
-      if (steps[j].what == step::kind::label) continue;
-      if (steps[j].what != step::kind::recv) break;
-      block.push_back(j);
+    const auto block = recv_block(pc);
+    bool awaits_response = false, awaits_ack = false;
+    for (auto j : block) {
+      awaits_response = awaits_response || steps[j].response;
+      awaits_ack = awaits_ack || (!steps[j].response && steps[j].request == "ACK");
     }
-    bool awaits_response = false;
-    for (auto j : block) awaits_response = awaits_response || steps[j].response;
-    // Bounded: the step's timeout, else 64*T1 for responses (Timers B and F, 17.1.1.2,
-    // 17.1.2.2), else the run's timeout.
+    // Bounded: the step's timeout; else 64*T1 for a response (Timers B and F, 17.1.1.2,
+    // 17.1.2.2), unless a provisional response put the INVITE in Proceeding, which has no timer;
+    // 64*T1 for an ACK (Timer H, 17.2.1; 13.3.1.4); else the run's timeout.
+    const auto now = clock::now();
     auto until = deadline_;
     if (s.timeout)
-      until = std::min(until, clock::now() + *s.timeout);
-    else if (awaits_response)
-      until = std::min(until, clock::now() + 64 * opts_.t1);
-    const auto waited_from = clock::now();
+      until = std::min(until, now + *s.timeout);
+    else if ((awaits_response && !c.invite_proceeding) || awaits_ack)
+      until = std::min(until, now + 64 * opts_.t1);
     // A failure names the step that had to come: the last of the block, the others optional.
     const step& named = steps[block.back()];
+    std::string what = awaited(s);
+    for (std::size_t k = 1; k < block.size(); ++k) what += " or " + awaited(steps[block[k]]);
     for (;;) {
-      auto r = co_await next_message(c, until);
-      if (!r) {
+      auto in = co_await next_message(c, until);
+      if (!in) {
         if (!c.transport_error.empty()) {
-          fail(c, s,
-               fmt::format("transport error while waiting for {}: {}", awaited(s),
-                           c.transport_error));
+          fail(c, named,
+               fmt::format("transport error while waiting for {}: {}", what, c.transport_error));
           co_return false;
         }
         if (s.ontimeout_index >= 0 && clock::now() < deadline_) {
           pc = static_cast<std::size_t>(s.ontimeout_index);
           co_return true;
         }
-        std::string what = awaited(s);
-        for (std::size_t k = 1; k < block.size(); ++k) what += " or " + awaited(steps[block[k]]);
         fail(c, named,
-             fmt::format("timeout: no {} within {}{}", what, seconds(clock::now() - waited_from),
+             fmt::format("timeout: no {} within {}{}", what, seconds(clock::now() - now),
                          clock::now() >= deadline_ ? " (the run's --timeout)" : ""));
         co_return false;
       }
-      const auto& m = r->msg;
+      const auto& m = in->r.msg;
       auto hit = std::find_if(block.begin(), block.end(),
-                              [&](std::size_t j) { return matches(steps[j], m); });
+                              [&](std::size_t j) { return matches(c, steps[j], *in); });
       if (hit == block.end()) {
-        // A provisional response out of order matching an optional recv passed already (e.g.
-        // 180 after 183) is accepted where it stands, as SIPp does.
-        bool earlier = false;
-        for (std::size_t j = c.last_send_pc + 1; j < pc; ++j)
-          earlier = earlier || (steps[j].optional && matches(steps[j], m));
-        if (earlier) continue;
-        std::string what = awaited(s);
-        for (std::size_t k = 1; k < block.size(); ++k) what += " or " + awaited(steps[block[k]]);
+        // An optional response out of order (e.g. 180 after 183) is taken by the optional recv
+        // it matches, where the scenario stands, as SIPp does; so is an optional="global" one.
+        const step* earlier = nullptr;
+        for (std::size_t j = c.last_send_pc + 1; j < pc && !earlier; ++j)
+          if (steps[j].optional && matches(c, steps[j], *in)) earlier = &steps[j];
+        if (earlier) {
+          c.ctx.on_received(m, earlier->rrs);
+          if (!actions(c, *earlier, &m)) co_return false;
+          continue;
+        }
+        if (global_optional(c, *in)) {
+          if (!c.result.failure.empty()) co_return false;
+          continue;
+        }
         fail(c, named,
-             fmt::format("unexpected {} while waiting for {}", first_line(m.bytes()), what), &m);
+             fmt::format("unexpected {} while waiting for {}{}", first_line(m.bytes()), what,
+                         in->unknown_transaction ? " (it answers no request of this call)" : ""),
+             &m);
         co_return false;
       }
       const step& got = steps[*hit];
+      if (lost(got)) {
+        c.result.log.push_back(fmt::format("{}:{}: dropped on receipt (lost={}): {}",
+                                           got.pos.file, got.pos.line, got.lost, first_line(m.bytes())));
+        continue;
+      }
       c.ctx.on_received(m, got.rrs);
       if (!actions(c, got, &m)) co_return false;
       pc = *hit;

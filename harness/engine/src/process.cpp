@@ -15,8 +15,14 @@ namespace sipwright::engine {
 void child_processes::spawn(const std::string& command, std::vector<std::string>& log) {
   pid_t pid = 0;
   const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+  // Its own process group, so that stop_all() reaches what the shell started too.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
   const int rc =
-      posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ);
+      posix_spawn(&pid, "/bin/sh", nullptr, &attr, const_cast<char* const*>(argv), environ);
+  posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     log.push_back("exec: cannot start '" + command + "': " + std::strerror(rc));
     return;
@@ -35,12 +41,12 @@ void child_processes::stop_all() {
   };
   reap();
   if (pids_.empty()) return;
-  for (pid_t p : pids_) kill(p, SIGTERM);
+  for (pid_t p : pids_) kill(-p, SIGTERM);
   for (int i = 0; i < 100 && !pids_.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     reap();
   }
-  for (pid_t p : pids_) kill(p, SIGKILL);
+  for (pid_t p : pids_) kill(-p, SIGKILL);
   for (pid_t p : pids_) waitpid(p, nullptr, 0);
   pids_.clear();
 }

@@ -72,28 +72,47 @@ TEST_CASE("Addresses, ports and ids expand as SIPp writes them, IPv6 in brackets
   CHECK(expand(c, k::routes).empty());
 }
 
-TEST_CASE("[branch] has the magic cookie and is the same for one message, [branch-N] names an "
-          "earlier message [engine][keywords][rfc3261][8.1.1.7]") {
+TEST_CASE("[branch] has the magic cookie and is new for every send, [branch-N] is the branch "
+          "the message N before last sent [engine][keywords][rfc3261][8.1.1.7]") {
   auto c = make_context();
-  CHECK(c.branch(0) == "z9hG4bK-42-beef-3-0");
-  CHECK(c.branch(4) != c.branch(0));
+  CHECK(c.branch(0, 1) == "z9hG4bK-42-beef-3-0-1");
+  auto sc = scenario::load_string(R"xml(<scenario>
+  <send><![CDATA[
+    INVITE sip:x@[remote_ip] SIP/2.0
+    Via: SIP/2.0/UDP [local_ip];branch=[branch]
+    X-Again: [branch]
+  ]]></send>
+  <send><![CDATA[
+    ACK sip:x@[remote_ip] SIP/2.0
+    Via: SIP/2.0/UDP [local_ip];branch=[branch-1]
+  ]]></send>
+</scenario>)xml",
+                                  "branch.xml");
+  const auto invite = c.render(sc.steps.at(0).msg, 0);
+  const auto b = c.current_branch();
+  CHECK(invite.find("branch=" + b + "\r\nX-Again: " + b + "\r\n") != std::string::npos);
+  CHECK(c.render(sc.steps.at(1).msg, 1).find("branch=" + b + "\r\n") != std::string::npos);
+  // Sent again (a loop), the INVITE is a new transaction.
+  c.render(sc.steps.at(0).msg, 0);
+  CHECK(c.current_branch() != b);
 }
 
-TEST_CASE("[cseq] moves on after each request that used it, except ACK and CANCEL "
+TEST_CASE("[cseq] moves on before each request other than ACK and CANCEL, as in SIPp "
           "[engine][keywords]") {
   auto sc = scenario::load_string(R"xml(<scenario>
   <send><![CDATA[
     OPTIONS sip:x@[remote_ip] SIP/2.0
     CSeq: [cseq] OPTIONS
   ]]></send>
+  <send><![CDATA[
+    ACK sip:x@[remote_ip] SIP/2.0
+    CSeq: [cseq] ACK
+  ]]></send>
 </scenario>)xml",
                                   "cseq.xml");
   auto c = make_context();
-  auto first = c.render(sc.steps.at(0).msg, 0);
-  CHECK(first.find("CSeq: 1 OPTIONS\r\n") != std::string::npos);
-  c.after_request_sent("OPTIONS");
-  CHECK(c.render(sc.steps.at(0).msg, 0).find("CSeq: 2 OPTIONS\r\n") != std::string::npos);
-  c.after_request_sent("ACK");
+  CHECK(c.render(sc.steps.at(0).msg, 0).find("CSeq: 1 OPTIONS\r\n") != std::string::npos);
+  CHECK(c.render(sc.steps.at(1).msg, 1).find("CSeq: 1 ACK\r\n") != std::string::npos);
   CHECK(c.render(sc.steps.at(0).msg, 0).find("CSeq: 2 OPTIONS\r\n") != std::string::npos);
 }
 

@@ -125,6 +125,7 @@ TEST_CASE("An unexpected response fails the call and shows the message [engine]"
              Catch::StartsWith("uac.xml:64: unexpected SIP/2.0 486 Busy Here while waiting for "
                                "response 100 or"));
   CHECK_THAT(r.caller.calls[0].failure_message, Catch::StartsWith("SIP/2.0 486 Busy Here\r\n"));
+  INFO("callee: " << failures(r.callee));
   CHECK(r.callee.passed());
 }
 

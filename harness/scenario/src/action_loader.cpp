@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
-#include <regex>
+#include <boost/regex.hpp>
 
 namespace sipwright::scenario::detail {
 
@@ -34,8 +34,8 @@ constexpr auto sipp_only_actions = std::to_array<std::string_view>(
      "closecon", "verifyauth", "sample", "todouble", "urldecode", "urlencode", "trim", "rtp_stream",
      "play_pcap_audio"});
 
-std::string regex_problem(std::regex_constants::error_type code) {
-  namespace rc = std::regex_constants;
+std::string regex_problem(boost::regex_constants::error_type code) {
+  namespace rc = boost::regex_constants;
   switch (code) {
   case rc::error_collate:
     return "invalid collating element";
@@ -275,15 +275,15 @@ action load_one(const xml_context& cx, const pugi::xml_node& el, variable_book& 
 } // namespace
 
 void check_regexp(const xml_context& cx, const pugi::xml_attribute& a, bool icase) {
-  // libstdc++ compiles regexps recursively: a huge one could exhaust the stack.
+  // Boost.Regex (as the engine) matches without recursion; the size bound keeps compiling cheap.
   constexpr std::size_t max_regexp = 4096;
   if (std::string_view(a.value()).size() > max_regexp)
     bad_value(cx, a, "a regular expression of at most 4096 characters");
-  auto flags = std::regex::extended;
-  if (icase) flags |= std::regex::icase;
+  boost::regex::flag_type flags = boost::regex::extended;
+  if (icase) flags |= boost::regex::icase;
   try {
-    std::regex re(a.value(), flags);
-  } catch (const std::regex_error& e) {
+    boost::regex re(a.value(), flags);
+  } catch (const boost::regex_error& e) {
     cx.fail(cx.at(a), "bad regular expression '" + std::string(a.value()) +
                           "' (POSIX extended): " + regex_problem(e.code()));
   }

@@ -1,0 +1,35 @@
+#include "sipwright/checks/call_checks.hpp"
+
+#include "observer.hpp"
+
+namespace sipwright::checks {
+
+struct call_checks::impl {
+  std::vector<std::unique_ptr<detail::observer>> observers;
+  checks::verdicts out;
+};
+
+call_checks::call_checks(checks::timing t) : impl_(std::make_unique<impl>()) {
+  impl_->observers.push_back(detail::make_message_rules());
+  impl_->observers.push_back(detail::make_alt_service_rules());
+  impl_->observers.push_back(detail::make_ack_rules(t));
+  impl_->observers.push_back(detail::make_retransmission_rules(t));
+}
+
+call_checks::~call_checks() = default;
+call_checks::call_checks(call_checks&&) noexcept = default;
+call_checks& call_checks::operator=(call_checks&&) noexcept = default;
+
+void call_checks::on_message(const observed& m) {
+  for (auto& o : impl_->observers) o->on_message(m, impl_->out);
+}
+
+void call_checks::on_end(std::chrono::steady_clock::time_point at) {
+  for (auto& o : impl_->observers) o->on_end(at, impl_->out);
+}
+
+const checks::verdicts& call_checks::result() const {
+  return impl_->out;
+}
+
+} // namespace sipwright::checks

@@ -1,0 +1,108 @@
+#include "fields.hpp"
+
+#include "sipwright/sip/charclass.hpp"
+#include "sipwright/sip/grammar.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace sipwright::checks::detail {
+namespace {
+
+std::string tag_of(const std::optional<sip::name_addr>& na) {
+  if (!na) return {};
+  auto t = na->tag();
+  return t ? std::string(*t) : std::string();
+}
+
+std::vector<std::string> params_of(std::string_view raw) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < raw.size()) {
+    auto end = raw.find(';', start);
+    if (end == std::string_view::npos) end = raw.size();
+    std::string p(raw.substr(start, end - start));
+    std::transform(p.begin(), p.end(), p.begin(), sip::chars::to_lower);
+    if (!p.empty()) out.push_back(std::move(p));
+    start = end + 1;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+} // namespace
+
+std::string to_tag(const sip::message& m) {
+  return tag_of(m.to());
+}
+std::string from_tag(const sip::message& m) {
+  return tag_of(m.from());
+}
+
+std::string top_branch(const sip::message& m) {
+  auto v = m.top_via();
+  if (!v) return {};
+  auto b = v->branch();
+  return b ? std::string(*b) : std::string();
+}
+
+std::string call_id(const sip::message& m) {
+  return std::string(m.call_id().value_or(""));
+}
+
+std::string cseq_text(const sip::message& m) {
+  auto c = m.cseq();
+  return c ? fmt::format("{} {}", c->number, c->method) : std::string("(none)");
+}
+
+std::uint32_t cseq_number(const sip::message& m) {
+  auto c = m.cseq();
+  return c ? c->number : 0;
+}
+
+std::string cseq_method(const sip::message& m) {
+  auto c = m.cseq();
+  return c ? std::string(c->method) : std::string();
+}
+
+std::vector<std::string> values(const sip::message& m, sip::header_id id) {
+  std::vector<std::string> out;
+  for (auto v : m.all_elements(id)) out.emplace_back(sip::trim_lws(v));
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  if (v.empty()) return "(none)";
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+  return s;
+}
+
+std::string address_uri(const sip::message& m, sip::header_id id) {
+  std::optional<sip::name_addr> na = id == sip::header_id::from ? m.from() : m.to();
+  if (na) return std::string(na->address.text);
+  return std::string(m.value(id));
+}
+
+bool same_uri(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  sip::uri ua, ub;
+  sip::report ra, rb;
+  if (!sip::parse_uri(a, ua, ra, sip::uri_context::request_uri) ||
+      !sip::parse_uri(b, ub, rb, sip::uri_context::request_uri) || !ua.is_sip || !ub.is_sip)
+    return false;
+  return ua.is_sips == ub.is_sips && ua.user == ub.user &&
+         sip::chars::iequals(ua.host.host, ub.host.host) && ua.host.port == ub.host.port &&
+         params_of(ua.params.raw()) == params_of(ub.params.raw()) && ua.headers == ub.headers;
+}
+
+std::string seconds(std::chrono::steady_clock::duration d) {
+  return fmt::format("{:.3f} s", std::chrono::duration<double>(d).count());
+}
+
+std::string millis(std::chrono::steady_clock::duration d) {
+  return fmt::format("{} ms", std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+} // namespace sipwright::checks::detail

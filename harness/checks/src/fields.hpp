@@ -1,0 +1,34 @@
+#pragma once
+// Small readers of message fields shared by the flow rules; every one tolerates a message that
+// lacks the field (the device's messages may be broken) and returns something printable.
+#include "sipwright/sip/message.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace sipwright::checks::detail {
+
+std::string to_tag(const sip::message& m);
+std::string from_tag(const sip::message& m);
+std::string top_branch(const sip::message& m);
+std::string call_id(const sip::message& m);
+// "1 INVITE", or "(none)" when absent or unparsable.
+std::string cseq_text(const sip::message& m);
+std::uint32_t cseq_number(const sip::message& m); // 0 when absent
+std::string cseq_method(const sip::message& m);
+// Every element of every row of a header, trimmed, in order.
+std::vector<std::string> values(const sip::message& m, sip::header_id id);
+// A list for messages: "<a>, <b>" or "(none)".
+std::string joined(const std::vector<std::string>& v);
+// The URI of a name-addr header (From, To), or the raw value when it does not parse.
+std::string address_uri(const sip::message& m, sip::header_id id);
+// Two SIP URIs are the same target (RFC 3261 19.1.4, simplified: scheme, user, host and port
+// compared, host case-insensitively; parameters compared as a set); else byte equality.
+bool same_uri(std::string_view a, std::string_view b);
+// "0.512 s"
+std::string seconds(std::chrono::steady_clock::duration d);
+// "450 ms"
+std::string millis(std::chrono::steady_clock::duration d);
+
+} // namespace sipwright::checks::detail

@@ -1,0 +1,95 @@
+#pragma once
+// Test support for the rule observers: messages parsed as the engine parses them, fed to one
+// observer in trace order, and the verdicts of one rule picked out.
+#include "observer.hpp"
+#include "sipwright/checks/verdict.hpp"
+#include "sipwright/parser/parser.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sipwright::checks::test {
+
+// "\n" -> "\r\n", so messages read naturally in the tests.
+inline std::string crlf(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') out += '\r';
+    out += c;
+  }
+  return out;
+}
+
+// One datagram, parsed as the engine does: validated, not strict (grammar errors become the
+// message's diagnostics instead of stopping it).
+inline sip::message parse(std::string_view datagram) {
+  parser::parser p(parser::options{parser::mode::datagram, {}, true, false});
+  const auto r = p.put(datagram);
+  INFO(p.error().text);
+  REQUIRE(r.status == parser::status::done);
+  return p.release();
+}
+
+// Headers (lines ending in \n) and a body: Content-Length is what the body holds unless the
+// headers carry one already.
+inline std::string with_body(std::string_view head, std::string_view body) {
+  std::string h = crlf(head);
+  if (h.find("Content-Length:") == std::string::npos)
+    h += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  return h + "\r\n" + std::string(body);
+}
+
+// `text` with its first `from` replaced by `to` (a test's edit of a conformant message).
+inline std::string edited(std::string text, std::string_view from, std::string_view to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+// One observer and the trace it has seen: feed() numbers the messages 0, 1, 2 ...
+class feeder {
+public:
+  explicit feeder(std::unique_ptr<detail::observer> o) : observer_(std::move(o)) {}
+
+  std::size_t feed(const sip::message& m, direction dir, bool retransmission = false) {
+    const std::size_t index = next_++;
+    observer_->on_message(observed{m, dir, {}, index, retransmission}, out_);
+    return index;
+  }
+  std::size_t received(std::string_view datagram) {
+    return feed(parse(datagram), direction::received);
+  }
+  std::size_t sent(std::string_view datagram) { return feed(parse(datagram), direction::sent); }
+
+  const verdicts& out() const { return out_; }
+  std::vector<verdict> of(rule_id r) const {
+    std::vector<verdict> v;
+    for (const auto& x : out_.all())
+      if (x.rule == r) v.push_back(x);
+    return v;
+  }
+  std::vector<verdict> failures() const {
+    std::vector<verdict> v;
+    for (const auto& x : out_.all())
+      if (x.outcome == outcome::fail || x.outcome == outcome::warn) v.push_back(x);
+    return v;
+  }
+
+private:
+  std::unique_ptr<detail::observer> observer_;
+  verdicts out_;
+  std::size_t next_ = 0;
+};
+
+// All verdicts as describe() prints them, for a failing CHECK's message.
+inline std::string described(const std::vector<verdict>& vs) {
+  std::string s;
+  for (const auto& v : vs) s += describe(v) + "\n";
+  return s;
+}
+
+} // namespace sipwright::checks::test
