@@ -44,6 +44,7 @@ public:
         on_ack(m, out);
         return;
       }
+      if (m.retransmission) return; // judged on its first copy
       for (auto& a : answered_) {
         if (call_id(a.invite) != call_id(msg)) continue;
         a.later_request = true;
@@ -162,8 +163,7 @@ private:
       check(rule_id::ack_2xx_call_id, call_id(ack) == call_id(inv), "Call-ID " + call_id(inv),
             "Call-ID " + call_id(ack));
       check(rule_id::ack_2xx_from,
-            same_uri(address_uri(ack, header_id::from), address_uri(inv, header_id::from)) &&
-                from_tag(ack) == from_tag(inv) && !from_tag(inv).empty(),
+            same_address(ack, inv, header_id::from) && !from_tag(inv).empty(),
             "From " + std::string(inv.value(header_id::from)),
             "From " + std::string(ack.value(header_id::from)));
       check(rule_id::ack_2xx_to, to_tag(ack) == to_tag(resp),
@@ -215,12 +215,10 @@ private:
           "Request-URI " + std::string(inv.request_uri()), "Request-URI " + std::string(ack.request_uri()));
     check(rule_id::ack_non2xx_call_id, call_id(ack) == call_id(inv), "Call-ID " + call_id(inv),
           "Call-ID " + call_id(ack));
-    check(rule_id::ack_non2xx_from, ack.value(header_id::from) == inv.value(header_id::from),
+    check(rule_id::ack_non2xx_from, same_address(ack, inv, header_id::from),
           "From " + std::string(inv.value(header_id::from)),
           "From " + std::string(ack.value(header_id::from)));
-    check(rule_id::ack_non2xx_to, to_tag(ack) == to_tag(resp) &&
-                                      same_uri(address_uri(ack, header_id::to),
-                                               address_uri(resp, header_id::to)),
+    check(rule_id::ack_non2xx_to, same_address(ack, resp, header_id::to),
           "To " + std::string(resp.value(header_id::to)) + " (the response's)",
           "To " + std::string(ack.value(header_id::to)));
     check(rule_id::ack_non2xx_cseq, cseq_text(ack) == invite_cseq,

@@ -1,5 +1,7 @@
 #include "fields.hpp"
 
+#include "equivalence.hpp"
+
 #include "sipwright/sip/charclass.hpp"
 #include "sipwright/sip/grammar.hpp"
 
@@ -14,21 +16,6 @@ std::string tag_of(const std::optional<sip::name_addr>& na) {
   if (!na) return {};
   auto t = na->tag();
   return t ? std::string(*t) : std::string();
-}
-
-std::vector<std::string> params_of(std::string_view raw) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < raw.size()) {
-    auto end = raw.find(';', start);
-    if (end == std::string_view::npos) end = raw.size();
-    std::string p(raw.substr(start, end - start));
-    std::transform(p.begin(), p.end(), p.begin(), sip::chars::to_lower);
-    if (!p.empty()) out.push_back(std::move(p));
-    start = end + 1;
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 } // namespace
@@ -79,22 +66,19 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
-std::string address_uri(const sip::message& m, sip::header_id id) {
-  std::optional<sip::name_addr> na = id == sip::header_id::from ? m.from() : m.to();
-  if (na) return std::string(na->address.text);
-  return std::string(m.value(id));
-}
-
 bool same_uri(std::string_view a, std::string_view b) {
   if (a == b) return true;
   sip::uri ua, ub;
   sip::report ra, rb;
-  if (!sip::parse_uri(a, ua, ra, sip::uri_context::request_uri) ||
-      !sip::parse_uri(b, ub, rb, sip::uri_context::request_uri) || !ua.is_sip || !ub.is_sip)
-    return false;
-  return ua.is_sips == ub.is_sips && ua.user == ub.user &&
-         sip::chars::iequals(ua.host.host, ub.host.host) && ua.host.port == ub.host.port &&
-         params_of(ua.params.raw()) == params_of(ub.params.raw()) && ua.headers == ub.headers;
+  return sip::parse_uri(a, ua, ra, sip::uri_context::request_uri) &&
+         sip::parse_uri(b, ub, rb, sip::uri_context::request_uri) && uri_equivalent(ua, ub);
+}
+
+bool same_address(const sip::message& a, const sip::message& b, sip::header_id id) {
+  auto na = id == sip::header_id::from ? a.from() : a.to();
+  auto nb = id == sip::header_id::from ? b.from() : b.to();
+  if (na && nb) return address_equivalent(*na, *nb);
+  return a.value(id) == b.value(id);
 }
 
 std::string seconds(std::chrono::steady_clock::duration d) {

@@ -21,11 +21,12 @@ std::string cseq_method(const sip::message& m);
 std::vector<std::string> values(const sip::message& m, sip::header_id id);
 // A list for messages: "<a>, <b>" or "(none)".
 std::string joined(const std::vector<std::string>& v);
-// The URI of a name-addr header (From, To), or the raw value when it does not parse.
-std::string address_uri(const sip::message& m, sip::header_id id);
-// Two SIP URIs are the same target (RFC 3261 19.1.4, simplified: scheme, user, host and port
-// compared, host case-insensitively; parameters compared as a set); else byte equality.
+// Two URIs are equivalent (RFC 3261 19.1.4, see equivalence.hpp), or equal bytes when one does
+// not parse.
 bool same_uri(std::string_view a, std::string_view b);
+// From (or To) of two messages are equivalent (RFC 3261 20.20, 20.39: URI and tag), or equal
+// bytes when one does not parse.
+bool same_address(const sip::message& a, const sip::message& b, sip::header_id id);
 // "0.512 s"
 std::string seconds(std::chrono::steady_clock::duration d);
 // "450 ms"

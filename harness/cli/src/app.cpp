@@ -72,7 +72,13 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       ->capture_default_str();
   run_cmd->add_option("-m,--calls", run.calls, "Calls to play per scenario")->capture_default_str();
   run_cmd->add_option("--seed", run.seed, "Seed of lost= and chance= (0: from the clock)");
-  auto* verbose = run_cmd->add_flag("-v,--verbose", run.verbose, "Print every message of the run");
+  run_cmd->add_flag("--strict", run.strict, "SHOULD-level violations fail instead of warning");
+  run_cmd->add_option("--timing-tolerance", run.timing_tolerance,
+                      "How far the device's retransmission intervals may be from the RFC "
+                      "schedule, as a fraction of each interval (plus 50 ms)")
+      ->capture_default_str();
+  auto* verbose = run_cmd->add_flag("-v,--verbose", run.verbose,
+                                    "Print every message of the run and every rule's verdict");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print failures and the summary only")
       ->excludes(verbose);
 

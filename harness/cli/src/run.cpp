@@ -85,6 +85,12 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
   ro.timeout = std::chrono::milliseconds(static_cast<long long>(opts.timeout_s * 1000));
   ro.calls = opts.calls;
   ro.seed = opts.seed;
+  ro.strict = opts.strict;
+  if (opts.timing_tolerance < 0 || opts.timing_tolerance > 10) {
+    err << "sipwright: error: --timing-tolerance must be between 0 and 10\n";
+    return exit_usage;
+  }
+  ro.timing_tolerance = opts.timing_tolerance;
   ro.on_listening = [&out](transport::protocol p, const transport::endpoint& e) {
     out << "listening on " << transport::to_string(p) << ' ' << e.str() << std::endl;
   };
@@ -136,6 +142,12 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
       }
       if (opts.verbose || !c.failure.empty())
         for (const auto& l : c.log) fmt::print(out, "      call {}: {}\n", c.call_number, l);
+      // The rules: violations always, passes and N/A with --verbose.
+      for (const auto& v : c.verdicts) {
+        const bool bad = v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn;
+        if (bad || opts.verbose)
+          fmt::print(out, "      call {}: {}\n", c.call_number, checks::describe(v));
+      }
     }
     if (opts.verbose) print_trace(r, out);
   }

@@ -6,6 +6,7 @@
 #include "process.hpp"
 #include "retransmission.hpp"
 
+#include "sipwright/checks/call_checks.hpp"
 #include "sipwright/parser/parser.hpp"
 #include "sipwright/transport/transport.hpp"
 
@@ -68,11 +69,13 @@ struct incoming {
 };
 
 struct call {
-  call(asio::io_context& io, call_context c) : ctx(std::move(c)), signal(io) {
+  call(asio::io_context& io, call_context c, const checks::timing& t)
+      : ctx(std::move(c)), signal(io), checks(t) {
     result.call_number = ctx.call_number();
   }
   call_context ctx;
   asio::steady_timer signal;
+  checks::call_checks checks; // the rules, observing every message of the call
   std::deque<transport::received> inbox;
   engine::exchanges exchanges;
   std::list<retransmission> retransmissions;
@@ -169,7 +172,7 @@ private:
         std::string id = fmt::format("{}-{}-{}@{}", n, ::getpid(), token_,
                                      uri_host(tp_.local_endpoint().address));
         ++started_;
-        auto c = std::make_shared<call>(io_, call_context(env_for(*opts_.dut), n, id));
+        auto c = std::make_shared<call>(io_, call_context(env_for(*opts_.dut), n, id), timing());
         calls_[id] = c;
         co_await play(*c);
         finish(*c);
@@ -212,10 +215,36 @@ private:
     return nullptr;
   }
 
+  checks::timing timing() const {
+    checks::timing t;
+    t.t1 = opts_.t1;
+    t.t2 = opts_.t2;
+    t.tolerance = opts_.timing_tolerance;
+    t.reliable = reliable();
+    return t;
+  }
+
+  // Sends and shows the rules what was sent (they judge the device's answers to it).
+  void send_observed(call& c, const transport::endpoint& to, const std::string& bytes,
+                     const std::string& note, const sip::message* parsed = nullptr) {
+    const auto index = tp_.send(to, bytes, note);
+    std::optional<sip::message> own;
+    if (!parsed) {
+      own = parse_own(bytes);
+      parsed = own ? &*own : nullptr;
+    }
+    if (parsed)
+      c.checks.on_message({*parsed, checks::direction::sent, clock::now(), index, !note.empty()});
+  }
+
   void finish(call& c) {
     c.ended = true;
     c.retransmissions.clear();
-    if (c.result.failure.empty()) c.result.passed = true;
+    c.checks.on_end(clock::now());
+    c.result.verdicts = c.checks.result().summary();
+    const bool violated = c.checks.result().any_failure() ||
+                          (opts_.strict && c.checks.result().any_warning());
+    if (c.result.failure.empty() && !violated) c.result.passed = true;
     res_.calls.push_back(c.result);
     ++finished_;
     done_.cancel();
@@ -236,7 +265,8 @@ private:
         return;
       }
       ++started_;
-      auto c = std::make_shared<call>(io_, call_context(env_for(r.from), started_, call_id));
+      auto c = std::make_shared<call>(io_, call_context(env_for(r.from), started_, call_id),
+                                      timing());
       calls_[call_id] = c;
       c->inbox.push_back(std::move(r));
       asio::co_spawn(
@@ -313,9 +343,11 @@ private:
         c.inbox.pop_front();
         c.retransmissions.remove_if([&](retransmission& x) { return x.stopped_by(r.msg, opts_.t2); });
         auto k = c.exchanges.on_received(r.msg, r.from);
+        c.checks.on_message(
+            {r.msg, checks::direction::received, r.at, r.trace_index, k.retransmission});
         if (k.retransmission) {
           res_.trace.at(r.trace_index).note = k.note;
-          if (k.again) tp_.send(k.again->to, k.again->bytes, "retransmission");
+          if (k.again) send_observed(c, k.again->to, k.again->bytes, "retransmission");
           continue;
         }
         if (k.unknown_transaction)
@@ -337,7 +369,7 @@ private:
           continue;
         }
         if (now >= it->next) {
-          tp_.send(it->to, it->bytes, "retransmission");
+          send_observed(c, it->to, it->bytes, "retransmission");
           it->sent_at(now);
         }
         wake = std::min(wake, it->next);
@@ -523,7 +555,7 @@ private:
       c.result.log.push_back(fmt::format("{}:{}: not sent (lost={}): {}", s.pos.file, s.pos.line,
                                          s.lost, first_line(bytes)));
     else
-      tp_.send(to, bytes);
+      send_observed(c, to, bytes, "", own ? &*own : nullptr);
     // A message that does not parse is sent verbatim, once: the scenario provokes the device.
     if (own) arm_retransmission(c, s, *own, bytes, to);
     return c.transport_error.empty();

@@ -21,6 +21,8 @@ struct run_cli_options {
   unsigned seed = 0;
   bool verbose = false; // every message of the run, in full
   bool quiet = false;   // only failures and the summary
+  bool strict = false;  // SHOULD-level violations fail
+  double timing_tolerance = 0.5;
 };
 
 // Console: one line per scenario (PASS/FAIL, role, calls, time), the failures beneath it, and

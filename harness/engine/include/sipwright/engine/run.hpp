@@ -2,6 +2,7 @@
 // Plays a loaded scenario against a device: the caller towards --dut, or the callee for the calls
 // that arrive at --local. Agents are Asio coroutines on one io_context (hidden in the .cpp files);
 // this header is Asio-free.
+#include "sipwright/checks/verdict.hpp"
 #include "sipwright/scenario/model.hpp"
 #include "sipwright/transport/endpoint.hpp"
 #include "sipwright/transport/trace.hpp"
@@ -32,6 +33,10 @@ struct run_options {
   int calls = 1;                             // -m: calls to play
   std::uint16_t media_port = 6000;           // [media_port]
   unsigned seed = 0;                         // for lost= and chance=; 0: from the clock
+  // How far the device's retransmissions may be from the RFC schedule: a fraction of the
+  // interval expected, plus a fixed allowance (see checks::timing).
+  double timing_tolerance = 0.5;
+  bool strict = false; // SHOULD-level violations fail the call instead of warning
   // Called once the transport is bound, with what it bound (e.g. to print the port).
   std::function<void(transport::protocol, const transport::endpoint&)> on_listening;
 };
@@ -43,6 +48,9 @@ struct call_result {
   std::string failure;          // "FILE:LINE: what went wrong", empty when passed
   std::string failure_message;  // the received message that caused it, when one did
   std::vector<std::string> log; // <log>/<warning> actions and notes, in order
+  // The conformance rules the flow armed: per rule its failures and warnings, else its pass or
+  // N/A, in catalogue order.
+  std::vector<checks::verdict> verdicts;
 };
 
 struct scenario_result {
