@@ -33,9 +33,33 @@ std::size_t count_sent(const engine::scenario_result& r, std::string_view start)
 
 std::string failures(const engine::scenario_result& r) {
   std::string s;
-  for (const auto& c : r.calls) s += c.failure + "\n";
+  for (const auto& c : r.calls) {
+    s += c.failure + "\n";
+    for (const auto& v : c.verdicts)
+      if (v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn)
+        s += checks::describe(v) + "\n";
+  }
   return s;
 }
+
+// The rules a call broke, by id.
+std::set<std::string> violated(const engine::scenario_result& r) {
+  std::set<std::string> ids;
+  for (const auto& c : r.calls)
+    for (const auto& v : c.verdicts)
+      if (v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn)
+        ids.insert(std::string(checks::rule_of(v.rule).id));
+  return ids;
+}
+
+bool played_through(const engine::scenario_result& r) {
+  return !r.calls.empty() && std::all_of(r.calls.begin(), r.calls.end(),
+                                         [](const auto& c) { return c.failure.empty(); });
+}
+
+// SIPp's uac ACKs the 2xx to the INVITE's Request-URI (see scenarios/README.md): the one rule
+// sipwright's uas side reports against it.
+const std::set<std::string> sipp_uac_findings{"ack-2xx.request-uri"};
 
 const char* silent_callee = R"xml(<?xml version="1.0"?>
 <scenario name="silent">
@@ -89,7 +113,8 @@ TEST_CASE("SIPp's uac plays against SIPp's uas over UDP and TCP [engine][rfc3261
     INFO(transport::to_string(proto)
          << "\ncaller: " << failures(r.caller) << "callee: " << failures(r.callee));
     CHECK(r.caller.passed());
-    CHECK(r.callee.passed());
+    CHECK(played_through(r.callee));
+    CHECK(violated(r.callee) == sipp_uac_findings);
     // INVITE, ACK, BYE from the caller; 180, 200, 200 from the callee.
     CHECK(count_sent(r.caller, "INVITE ") == 1);
     CHECK(count_sent(r.caller, "ACK ") == 1);
@@ -249,7 +274,8 @@ TEST_CASE("Several calls (-m) each play with their own Call-ID [engine]") {
   REQUIRE(r.caller.calls.size() == 3);
   REQUIRE(r.callee.calls.size() == 3);
   CHECK(r.caller.passed());
-  CHECK(r.callee.passed());
+  CHECK(played_through(r.callee));
+  CHECK(violated(r.callee) == sipp_uac_findings);
   std::set<std::string> call_ids;
   for (const auto& e : r.caller.trace.entries())
     if (e.bytes.starts_with("INVITE")) {
