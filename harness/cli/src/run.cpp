@@ -2,6 +2,7 @@
 
 #include "sipwright/cli/lint.hpp"
 #include "sipwright/engine/run.hpp"
+#include "sipwright/scenario/library.hpp"
 #include "sipwright/scenario/loader.hpp"
 
 #include <fmt/format.h>
@@ -95,10 +96,25 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
     out << "listening on " << transport::to_string(p) << ' ' << e.str() << std::endl;
   };
 
-  // Every file is loaded before anything is sent.
+  ro.trigger = opts.trigger;
+
+  // Every file is loaded before anything is sent. An argument that is no file but the id of a
+  // bundled scenario runs that one.
   std::vector<scenario::scenario> scenarios;
   for (const auto& f : opts.files) {
     try {
+      std::error_code ec;
+      if (!std::filesystem::exists(f, ec) && f.find('/') != std::string::npos &&
+          f.find(".xml") == std::string::npos) {
+        auto sc = scenario::find_in_library(scenario::library_dir(), f);
+        if (!sc) {
+          err << "sipwright: error: " << f << ": no such file, and no bundled scenario has this "
+              << "id (see 'sipwright list')\n";
+          return exit_usage;
+        }
+        scenarios.push_back(std::move(*sc));
+        continue;
+      }
       scenarios.push_back(scenario::load_file(f));
     } catch (const scenario::load_error& e) {
       err << e.what() << '\n';
@@ -117,6 +133,9 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
   for (const auto& sc : scenarios) {
     auto callback = ro.on_listening;
     ro.on_listening = sc.role == scenario::role::callee ? callback : nullptr;
+    // A library scenario says which user makes the device answer as it needs (--service wins).
+    ro.service = opts.service_given || !sc.meta || sc.meta->service.empty() ? opts.service
+                                                                           : sc.meta->service;
     engine::scenario_result r;
     try {
       r = engine::run_scenario(sc, ro);
@@ -153,6 +172,72 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
   }
   fmt::print(out, "{} passed, {} failed, {} skipped\n", passed, failed, 0);
   return failed ? exit_invalid : exit_ok;
+}
+
+} // namespace sipwright::cli
+
+namespace sipwright::cli {
+namespace {
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string json_list(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + json_string(v[i]);
+  return out + "]";
+}
+
+std::string joined(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? std::string(sep) : "") + v[i];
+  return out;
+}
+
+} // namespace
+
+int run_list(bool json, std::ostream& out, std::ostream& err) {
+  std::vector<scenario::scenario> lib;
+  try {
+    lib = scenario::load_library(scenario::library_dir());
+  } catch (const scenario::load_error& e) {
+    err << e.what() << '\n';
+    return exit_usage;
+  }
+  if (json) {
+    out << "[\n";
+    for (std::size_t i = 0; i < lib.size(); ++i) {
+      const auto& m = *lib[i].meta;
+      fmt::print(out,
+                 "  {{\"id\": {}, \"title\": {}, \"device\": \"{}\", \"sections\": {}, "
+                 "\"test_purposes\": {}, \"capabilities\": {}, \"transports\": {}, \"file\": {}}}{}\n",
+                 json_string(m.id), json_string(m.title),
+                 m.device == scenario::role::callee ? "callee" : "caller", json_list(m.sections),
+                 json_list(m.test_purposes), json_list(m.capabilities), json_list(m.transports),
+                 json_string(lib[i].file), i + 1 < lib.size() ? "," : "");
+    }
+    out << "]\n";
+    return exit_ok;
+  }
+  for (const auto& sc : lib) {
+    const auto& m = *sc.meta;
+    fmt::print(out, "{:<40} device {:<6} {}\n", m.id,
+               m.device == scenario::role::callee ? "callee" : "caller", m.title);
+    fmt::print(out, "{:<40} {}{}\n", "", joined(m.sections, "; "),
+               m.test_purposes.empty() ? "" : "  [" + joined(m.test_purposes, " ") + "]");
+  }
+  fmt::print(out, "{} scenarios in {}\n", lib.size(), scenario::library_dir().string());
+  return exit_ok;
 }
 
 } // namespace sipwright::cli

@@ -112,6 +112,7 @@ public:
               [this](const transport::endpoint& peer, const std::string& what) {
                 on_transport_error(peer, what);
               });
+    if (sc_.role == scenario::role::callee && !opts_.trigger.empty()) trigger();
     // An exception escaping the main coroutine still closes the transport, so run() returns.
     asio::co_spawn(io_, main(), [this](const std::exception_ptr& e) {
       if (e) internal_error(e);
@@ -139,6 +140,22 @@ private:
   }
 
   bool reliable() const { return opts_.proto != transport::protocol::udp; }
+
+  // Starts the command that makes the device call (its output goes to the run's log file
+  // descriptors as they are; it is stopped by PID at the end of the run).
+  void trigger() {
+    std::string cmd = opts_.trigger;
+    const auto local = tp_.local_endpoint();
+    const std::pair<std::string_view, std::string> fields[] = {
+        {"{host}", uri_host(local.address)},
+        {"{port}", std::to_string(local.port)},
+        {"{transport}", opts_.proto == transport::protocol::udp ? "udp" : "tcp"},
+        {"{user}", opts_.service}};
+    for (const auto& [key, value] : fields)
+      for (auto at = cmd.find(key); at != std::string::npos; at = cmd.find(key, at + value.size()))
+        cmd.replace(at, key.size(), value);
+    processes_.spawn(cmd, res_.log);
+  }
 
   void internal_error(const std::exception_ptr& e) {
     std::string what = "unknown exception";
@@ -451,6 +468,8 @@ private:
 
   awaitable<bool> pause(call& c, const step& s) {
     milliseconds ms = s.milliseconds.value_or(milliseconds(0));
+    if (s.t1_multiple)
+      ms = milliseconds(static_cast<long long>(*s.t1_multiple * static_cast<double>(opts_.t1.count())));
     if (!s.pause_variable.empty())
       if (auto it = c.ctx.vars().find(s.pause_variable); it != c.ctx.vars().end()) {
         // A value from the device: clamped to the run's bound.
@@ -590,6 +609,9 @@ private:
     auto until = deadline_;
     if (s.timeout)
       until = std::min(until, now + *s.timeout);
+    else if (s.timeout_t1)
+      until = std::min(until, now + milliseconds(static_cast<long long>(
+                                        *s.timeout_t1 * static_cast<double>(opts_.t1.count()))));
     else if ((awaits_response && !c.invite_proceeding) || awaits_ack)
       until = std::min(until, now + 64 * opts_.t1);
     // A failure names the step that had to come: the last of the block, the others optional.

@@ -38,7 +38,7 @@ using detail::xml_context;
 
 constexpr auto step_names = std::to_array<std::string_view>(
     {"send", "recv", "pause", "nop", "label", "timewait", "ResponseTimeRepartition",
-     "CallLengthRepartition", "Global", "User", "Reference"});
+     "CallLengthRepartition", "Global", "User", "Reference", "metadata"});
 // SIPp elements sipwright does not implement.
 constexpr auto sipp_only_elements = std::to_array<std::string_view>({"sendCmd", "recvCmd", "init"});
 
@@ -100,6 +100,17 @@ public:
     }
     resolve(out, root);
     out.variables = vars_.names();
+    if (meta_) {
+      // The device plays the other side of the harness's role.
+      const role want = out.role == role::caller ? role::callee : role::caller;
+      if (meta_->device != want)
+        cx_.fail(meta_pos_, std::string("device=\"") +
+                                (meta_->device == role::callee ? "callee" : "caller") +
+                                "\" but the scenario starts by " +
+                                (out.role == role::caller ? "sending: the device is the callee"
+                                                          : "receiving: the device is the caller"));
+      out.meta = std::move(meta_);
+    }
     return out;
   }
 
@@ -121,6 +132,8 @@ private:
       no_children(el);
     } else if (name == "Global" || name == "User" || name == "Reference") {
       declare(el);
+    } else if (name == "metadata") {
+      metadata(el);
     } else if (std::find(sipp_only_elements.begin(), sipp_only_elements.end(), name) !=
                sipp_only_elements.end()) {
       cx_.fail(cx_.at(el),
@@ -229,7 +242,8 @@ private:
     check_attributes(cx_, el, {"request",      "response",     "optional", "timeout", "ontimeout",
                                "next",         "test",         "chance",   "rrs",     "auth",
                                "regexp_match", "response_txn", "lost",     "crlf",    "start_rtd",
-                               "rtd",          "repeat_rtd",   "counter",  "hide",    "display"},
+                               "rtd",          "repeat_rtd",   "counter",  "hide",    "display",
+                               "timeout_t1"},
                      {"ignoresdp", "rtp_echo", "condexec", "condexec_inverse"});
     step s = begin(el, step::kind::recv);
     auto request = el.attribute("request");
@@ -264,6 +278,11 @@ private:
         detail::bad_value(cx_, a, "true, false or global");
     }
     if (auto a = el.attribute("timeout")) s.timeout = detail::read_ms(cx_, a, true);
+    // timeout_t1="N": N times the run's T1 (a sipwright extension, scales with --t1).
+    if (auto a = el.attribute("timeout_t1")) {
+      if (s.timeout) cx_.fail(cx_.at(a), "<recv> takes 'timeout' or 'timeout_t1', not both");
+      s.timeout_t1 = detail::read_number(cx_, a, 0, 1000, "a number of T1s from 0 to 1000");
+    }
     if (auto a = el.attribute("ontimeout")) {
       s.ontimeout = detail::read_name(cx_, a);
       timeout_refs_.push_back({steps_seen_, cx_.at(a), s.ontimeout});
@@ -279,9 +298,60 @@ private:
     return s;
   }
 
+  // <metadata id title device sections test_purposes capabilities service transports/>: what a
+  // library scenario tests. Lists: sections separated by ';', the others by spaces.
+  void metadata(const pugi::xml_node& el) {
+    check_attributes(cx_, el,
+                     {"id", "title", "device", "sections", "test_purposes", "capabilities",
+                      "service", "transports"});
+    no_children(el);
+    if (meta_) cx_.fail(cx_.at(el), "a second <metadata> (one per scenario)");
+    sipwright::scenario::metadata m;
+    auto need = [&](const char* name) {
+      auto a = el.attribute(name);
+      if (!a || std::string_view(a.value()).empty())
+        cx_.fail(cx_.at(el), std::string("<metadata> needs the attribute '") + name + "'");
+      return a;
+    };
+    m.id = need("id").value();
+    m.title = need("title").value();
+    auto device = need("device");
+    const std::string_view d = device.value();
+    if (d == "callee")
+      m.device = role::callee;
+    else if (d == "caller")
+      m.device = role::caller;
+    else
+      detail::bad_value(cx_, device, "callee or caller (what the device plays)");
+    auto split = [](std::string_view text, char sep) {
+      std::vector<std::string> out;
+      std::size_t start = 0;
+      while (start <= text.size()) {
+        auto end = text.find(sep, start);
+        if (end == std::string_view::npos) end = text.size();
+        auto item = text.substr(start, end - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) out.emplace_back(item);
+        start = end + 1;
+      }
+      return out;
+    };
+    m.sections = split(el.attribute("sections").value(), ';');
+    m.test_purposes = split(el.attribute("test_purposes").value(), ' ');
+    m.capabilities = split(el.attribute("capabilities").value(), ' ');
+    m.service = el.attribute("service").value();
+    m.transports = split(el.attribute("transports").value(), ' ');
+    for (const auto& t : m.transports)
+      if (t != "udp" && t != "tcp")
+        detail::bad_value(cx_, el.attribute("transports"), "udp and/or tcp, separated by spaces");
+    meta_pos_ = cx_.at(device);
+    meta_ = std::move(m);
+  }
+
   step pause(const pugi::xml_node& el) {
     check_attributes(cx_, el,
-                     {"milliseconds", "variable", "crlf", "next", "test", "chance", "hide"},
+                     {"milliseconds", "t1", "variable", "crlf", "next", "test", "chance", "hide"},
                      {"distribution", "normal", "mean", "stdev", "min", "max", "lambda", "shape",
                       "scale", "k", "theta", "mu", "sigma", "sanity_check"});
     step s = begin(el, step::kind::pause);
@@ -292,11 +362,19 @@ private:
       cx_.fail(cx_.at(var),
                "<" + std::string(el.name()) + "> takes 'milliseconds' or 'variable', not both");
     if (ms) s.milliseconds = detail::read_ms(cx_, ms, true);
+    // t1="N": N times the run's T1, so that a scenario's waits scale with --t1.
+    if (auto t1 = el.attribute("t1")) {
+      if (ms || var)
+        cx_.fail(cx_.at(t1), "<" + std::string(el.name()) +
+                                 "> takes one of 'milliseconds', 't1' and 'variable'");
+      s.t1_multiple = detail::read_number(cx_, t1, 0, 1000, "a number of T1s from 0 to 1000");
+    }
     if (var) {
       s.pause_variable = detail::read_name(cx_, var);
       vars_.use(s.pause_variable);
     }
-    if (!ms && !var) s.milliseconds = std::chrono::milliseconds(0); // SIPp's -d default
+    if (!ms && !var && !s.t1_multiple)
+      s.milliseconds = std::chrono::milliseconds(0); // SIPp's -d default
     jumps(el, s);
     no_children(el);
     ++steps_seen_;
@@ -352,6 +430,8 @@ private:
   const xml_context& cx_;
   detail::variable_book vars_;
   std::size_t steps_seen_ = 0;
+  std::optional<sipwright::scenario::metadata> meta_;
+  source_pos meta_pos_;
   std::map<std::string, std::pair<std::size_t, source_pos>> labels_;
   std::vector<pending_ref> next_refs_, timeout_refs_, test_refs_;
 };

@@ -14,6 +14,8 @@ struct run_cli_options {
   std::string local; // IP:PORT, empty when not given
   std::string transport = "udp";
   std::string service = "service";
+  bool service_given = false; // else a library scenario's own service applies
+  std::string trigger;        // see engine::run_options::trigger
   int t1_ms = 500;
   int t2_ms = 4000;
   double timeout_s = 120;
@@ -28,5 +30,8 @@ struct run_cli_options {
 // Console: one line per scenario (PASS/FAIL, role, calls, time), the failures beneath it, and
 // `N passed, N failed, N skipped`. Returns 0 all passed, 1 some failed, 2 usage or setup error.
 int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& err);
+
+// `sipwright list`: the bundled library, one scenario per line (or JSON).
+int run_list(bool json, std::ostream& out, std::ostream& err);
 
 } // namespace sipwright::cli

@@ -37,6 +37,9 @@ struct run_options {
   // interval expected, plus a fixed allowance (see checks::timing).
   double timing_tolerance = 0.5;
   bool strict = false; // SHOULD-level violations fail the call instead of warning
+  // A callee scenario: the command that makes the device place its call, run once the harness
+  // listens, with {host}, {port}, {transport} and {user} filled in (the user: [service]).
+  std::string trigger;
   // Called once the transport is bound, with what it bound (e.g. to print the port).
   std::function<void(transport::protocol, const transport::endpoint&)> on_listening;
 };
@@ -61,6 +64,7 @@ struct scenario_result {
   std::vector<call_result> calls;
   std::chrono::steady_clock::duration elapsed{};
   transport::trace trace; // every message of the run
+  std::vector<std::string> log; // what the run did besides the calls (the trigger command)
   bool passed() const;
 };
 

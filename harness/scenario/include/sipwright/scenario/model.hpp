@@ -143,6 +143,7 @@ struct step {
   bool optional = false; // optional="true" (or "global")
   bool optional_global = false;
   std::optional<std::chrono::milliseconds> timeout; // timeout="N"
+  std::optional<double> timeout_t1;                 // timeout_t1="N": N times the run's T1
   std::string ontimeout;                            // label to jump to on timeout
   int ontimeout_index = -1;
   std::string response_txn; // response_txn="name"
@@ -151,6 +152,7 @@ struct step {
 
   // pause / timewait
   std::optional<std::chrono::milliseconds> milliseconds; // milliseconds="N"
+  std::optional<double> t1_multiple; // t1="N": N times the run's T1 (a sipwright extension)
   std::string pause_variable;                            // variable="name": pause for that many ms
   bool timewait = false;                                 // <timewait>: pause at the end of the call
 
@@ -171,12 +173,25 @@ enum class role : std::uint8_t {
   callee, // the first message step is a <recv>: sipwright waits for the DUT's call
 };
 
+// <metadata>: what a library scenario tests (a sipwright element). Ids and section numbers only.
+struct metadata {
+  std::string id;    // "device-callee/basic-call"
+  std::string title; // one line
+  scenario::role device = role::caller; // what the device plays (the harness plays the other)
+  std::vector<std::string> sections;      // "RFC 3261 13.2.2.4"
+  std::vector<std::string> test_purposes; // ETSI TS 102 027-2 ids, e.g. SIP_CC_TE_CE_TI_009
+  std::vector<std::string> capabilities;  // what the device must be able to do
+  std::string service;                    // the [service] that makes the device answer as needed
+  std::vector<std::string> transports;    // empty: every transport
+};
+
 struct scenario {
   std::string name; // <scenario name="...">
   std::string file;
   sipwright::scenario::role role = sipwright::scenario::role::caller;
   std::vector<step> steps;
   std::vector<std::string> variables; // every variable name used (for checks and reports)
+  std::optional<sipwright::scenario::metadata> meta;
 };
 
 } // namespace sipwright::scenario
