@@ -45,14 +45,15 @@ TEST_CASE("bad scenarios are refused with position and expectation", "[scenario]
        "t.xml:6:1: error: <sendCmd> is a SIPp feature not supported by sipwright"},
       {"text in scenario", wrap(ok + "hello\n"),
        "t.xml:6:1: error: unexpected text in <scenario> (expected send, recv, pause, nop, "
-       "label, timewait, ResponseTimeRepartition, CallLengthRepartition, Global, User or "
-       "Reference)"},
+       "label, timewait, ResponseTimeRepartition, CallLengthRepartition, Global, User, "
+       "Reference or metadata)"},
       {"unknown scenario attribute", "<scenario nmae=\"x\">\n" + ok + "</scenario>\n",
        "t.xml:1:11: error: unknown attribute 'nmae' on <scenario> (expected name)"},
       {"unknown attribute", wrap(ok + "<recv response=\"200\" optinal=\"true\"/>\n"),
        "t.xml:6:22: error: unknown attribute 'optinal' on <recv> (expected request, response, "
        "optional, timeout, ontimeout, next, test, chance, rrs, auth, regexp_match, "
-       "response_txn, lost, crlf, start_rtd, rtd, repeat_rtd, counter, hide or display)"},
+       "response_txn, lost, crlf, start_rtd, rtd, repeat_rtd, counter, hide, display or "
+       "timeout_t1)"},
       {"duplicate attribute", wrap(ok + "<pause milliseconds=\"1\" milliseconds=\"2\"/>\n"),
        "t.xml:6:25: error: duplicate attribute 'milliseconds' on <pause>"},
       {"pause distribution", wrap(ok + "<pause distribution=\"uniform\" min=\"1\"/>\n"),

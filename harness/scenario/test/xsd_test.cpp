@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 
 using namespace scenario_test;
 
@@ -30,4 +31,20 @@ TEST_CASE("SIPp's built-in scenarios validate against the XSD", "[scenario][xsd]
   }
   INFO("a scenario with an unknown element must not validate");
   CHECK(xmllint(std::string(SCENARIO_TEST_DATA) + "/invalid.xml") != 0);
+}
+
+TEST_CASE("Every scenario of the library validates against the XSD", "[scenario][xsd][library]") {
+  if (std::string_view(XMLLINT).empty() ||
+      std::string_view(XMLLINT).find("NOTFOUND") != std::string_view::npos) {
+    WARN("xmllint not found (Debian package libxml2-utils): XSD check skipped");
+    return;
+  }
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(SCENARIO_LIBRARY))
+    if (e.path().extension() == ".xml") {
+      INFO(e.path().string());
+      CHECK(xmllint(e.path().string()) == 0);
+      ++n;
+    }
+  CHECK(n >= 15);
 }
