@@ -1,6 +1,7 @@
 // The device is the caller and the harness answered its INVITE with a final response: the device
 // must ACK it, and the ACK's fields follow from the INVITE and the response (RFC 3261 13.2.2.4 and
 // 12.2.1.1 for a 2xx, 17.1.1.3 for a non-2xx).
+#include "equivalence.hpp"
 #include "fields.hpp"
 #include "observer.hpp"
 
@@ -26,6 +27,7 @@ struct answered {
   std::vector<clock::time_point> acks;
   std::vector<std::size_t> ack_indexes;
   bool later_request = false; // the device sent another request of this call afterwards
+  bool bye_seen = false;
   bool success() const { return status < 300; }
 };
 
@@ -49,10 +51,12 @@ public:
         if (call_id(a.invite) != call_id(msg)) continue;
         a.later_request = true;
         // 17.1.1.3 / 13.2.2.3: a final non-2xx ends the INVITE; there is no dialog to BYE.
-        if (!a.success() && msg.method() == "BYE")
+        if (!a.success() && msg.method() == "BYE") {
+          a.bye_seen = true;
           out.violated(rule_id::ack_non2xx_no_bye, "no BYE after a final non-2xx response",
                        fmt::format("BYE after {} {}", a.status, a.response.reason()),
                        {a.send_indexes.front(), m.trace_index});
+        }
       }
       return;
     }
@@ -83,6 +87,9 @@ public:
       const auto received = a.success() ? rule_id::ack_2xx_received : rule_id::ack_non2xx_received;
       const auto each = a.success() ? rule_id::ack_2xx_each : rule_id::ack_non2xx_each;
       const auto waited = at - a.sends.front();
+      // 17.1.1.3, 13.2.2.3: each BYE after the non-2xx failed in on_message; none came.
+      if (!a.success() && !a.bye_seen)
+        out.pass(rule_id::ack_non2xx_no_bye, {a.send_indexes.front()});
       if (a.acks.empty()) {
         // Judged once the device had 64*T1 (Timer H, 17.2.1) or moved on to another request.
         if (a.later_request || waited >= 64 * t_.t1)
@@ -138,6 +145,12 @@ private:
         a = &c;
     for (auto& c : answered_)
       if (!a && call_id(c.invite) == call_id(ack)) a = &c;
+    // 12.2.1.1: an ACK carrying the dialog's tags but another Call-ID is still this dialog's
+    // ACK, broken; judged so that ack-2xx.call-id can fire.
+    for (auto& c : answered_)
+      if (!a && c.success() && !from_tag(ack).empty() && from_tag(ack) == from_tag(c.invite) &&
+          to_tag(ack) == to_tag(c.response))
+        a = &c;
     if (!a) return;
     a->acks.push_back(m.at);
     a->ack_indexes.push_back(m.trace_index);
@@ -174,18 +187,30 @@ private:
       // 12.2.1.1: Request-URI and Route from the 2xx's Contact and reversed Record-Route.
       auto routes = dialog::route_set_of(resp, true);
       auto contact = dialog::contact_uri_of(resp);
-      if (routes.ok() && contact.ok()) {
-        if (auto target = dialog::target_for(routes.value(), contact.value())) {
-          check(rule_id::ack_2xx_request_uri, same_uri(ack.request_uri(), target->request_uri),
-                "Request-URI " + target->request_uri +
-                    (routes.value().empty() ? " (the 2xx's Contact)" : " (per the route set)"),
-                "Request-URI " + std::string(ack.request_uri()));
-          const auto got = values(ack, header_id::route);
-          check(rule_id::ack_2xx_route, got == target->routes, "Route " + joined(target->routes),
-                "Route " + joined(got));
-        }
+      const auto target = routes.ok() && contact.ok()
+                              ? dialog::target_for(routes.value(), contact.value())
+                              : std::nullopt;
+      if (target) {
+        check(rule_id::ack_2xx_request_uri, same_uri(ack.request_uri(), target->request_uri),
+              "Request-URI " + target->request_uri +
+                  (routes.value().empty() ? " (the 2xx's Contact)" : " (per the route set)"),
+              "Request-URI " + std::string(ack.request_uri()));
+        const auto got = values(ack, header_id::route);
+        check(rule_id::ack_2xx_route, got == target->routes, "Route " + joined(target->routes),
+              "Route " + joined(got));
+      } else {
+        // The harness's own 2xx gives no target to judge the ACK against.
+        const std::string why = "the 2xx has no usable Contact or Record-Route: " +
+                                (!contact.ok()  ? contact.err().text
+                                 : !routes.ok() ? routes.err().text
+                                                : std::string("the first route is no URI"));
+        out.not_applicable(rule_id::ack_2xx_request_uri, why);
+        out.not_applicable(rule_id::ack_2xx_route, why);
       }
       // 22.1: the credentials of the INVITE are repeated in the ACK of its 2xx.
+      if (values(inv, header_id::authorization).empty() &&
+          values(inv, header_id::proxy_authorization).empty())
+        out.not_applicable(rule_id::ack_2xx_credentials, "the INVITE carried no credentials");
       for (auto id : {header_id::authorization, header_id::proxy_authorization}) {
         const auto want = values(inv, id);
         if (want.empty()) continue;
@@ -201,13 +226,23 @@ private:
         check(rule_id::ack_2xx_sdp_answer, !ack.body().empty(),
               "an SDP answer in the ACK (the INVITE had no offer, the 2xx carried one)",
               "an ACK without a body");
+      else
+        out.not_applicable(rule_id::ack_2xx_sdp_answer,
+                           inv.body().empty() ? "neither the INVITE nor the 2xx carried an offer"
+                                              : "the INVITE carried the offer");
       return;
     }
     // 17.1.1.3: the ACK of a non-2xx copies the INVITE, with the response's To.
     const auto vias = values(ack, header_id::via);
     const auto invite_vias = values(inv, header_id::via);
-    check(rule_id::ack_non2xx_branch,
-          vias.size() == 1 && !invite_vias.empty() && vias.front() == invite_vias.front(),
+    // "Equal" by meaning (7.3.1: LWS, case of tokens and parameter order do not count); the
+    // branch byte for byte.
+    const auto ack_via = ack.top_via();
+    const auto invite_via = inv.top_via();
+    const bool same_via = !invite_vias.empty() && vias.size() == 1 &&
+                          (vias.front() == invite_vias.front() ||
+                           (ack_via && invite_via && via_equivalent(*invite_via, *ack_via, false)));
+    check(rule_id::ack_non2xx_branch, same_via,
           "one Via equal to the INVITE's top Via (" +
               (invite_vias.empty() ? std::string("none") : invite_vias.front()) + ")",
           "Via " + joined(vias));

@@ -82,7 +82,9 @@ public:
       } else {
         judge_schedule(a, at, rule_id::uas_non2xx_retransmit, rule_id::uas_non2xx_stop_on_ack, out);
       }
-      if (a.success() && !a.ack) {
+      if (a.success() && a.ack) {
+        out.not_applicable(rule_id::uas_2xx_bye_without_ack, "the harness ACKed the 2xx");
+      } else if (a.success()) {
         // 13.3.1.4: 64*T1 without an ACK, the session SHOULD end with a BYE.
         const auto waited = at - a.copies.front();
         if (a.bye_index)
@@ -127,7 +129,8 @@ private:
   // beyond one in flight.
   void judge_schedule(const answer& a, clock::time_point end, rule_id schedule, rule_id stop,
                       verdicts& out) {
-    const auto until = a.ack.value_or(end);
+    // 13.3.1.4, 17.2.1 (Timer H): the device retransmits for 64*T1 at most, then gives up.
+    const auto until = std::min(a.ack.value_or(end), a.copies.front() + 64 * t_.t1);
     std::vector<clock::time_point> before, after;
     std::vector<std::size_t> after_idx;
     for (std::size_t i = 0; i < a.copies.size(); ++i) {
@@ -155,13 +158,21 @@ private:
     if (expected.size() > 8) expected_schedule += ", ...";
     const std::string label = a.success() ? "2xx" : std::to_string(a.status);
     if (expected.empty()) {
-      out.not_applicable(schedule, fmt::format("the ACK went out {} after the {}, before T1 ({})",
-                                               millis(until - before.front()), label,
-                                               millis(t_.t1)));
+      out.not_applicable(schedule,
+                         fmt::format("the {} {} after the {}, before T1 ({})",
+                                     a.ack ? "ACK went out" : "call ended",
+                                     millis(until - before.front()), label, millis(t_.t1)));
     } else {
       std::string problem;
+      // A copy past the window (one in flight when the ACK went out) continues the doubling
+      // (13.3.1.4: each interval twice the last, up to T2), not T2 at once.
+      auto nth = [&](std::size_t n) {
+        auto d = t_.t1;
+        for (std::size_t k = 0; k < n && d < t_.t2; ++k) d *= 2;
+        return std::min(d, t_.t2);
+      };
       for (std::size_t i = 1; i < before.size() && problem.empty(); ++i) {
-        const auto want = i - 1 < expected.size() ? expected[i - 1] : t_.t2;
+        const auto want = i - 1 < expected.size() ? expected[i - 1] : nth(i - 1);
         const auto got = before[i] - before[i - 1];
         const auto allowed = std::chrono::duration_cast<milliseconds>(want * t_.tolerance) + t_.slack;
         if (got < want - allowed || got > want + allowed)

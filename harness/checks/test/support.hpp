@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -50,16 +51,29 @@ inline std::string edited(std::string text, std::string_view from, std::string_v
   return text.replace(at, from.size(), to);
 }
 
-// One observer and the trace it has seen: feed() numbers the messages 0, 1, 2 ...
+// Virtual time: `t` after the start of the call (the clock's epoch).
+inline detail::clock::time_point at_ms(std::chrono::milliseconds t) {
+  return detail::clock::time_point{} + t;
+}
+
+// One observer and the trace it has seen: feed() numbers the messages 0, 1, 2 ... and stamps
+// them with the virtual time set by at() (the call's start until then).
 class feeder {
 public:
   explicit feeder(std::unique_ptr<detail::observer> o) : observer_(std::move(o)) {}
 
   std::size_t feed(const sip::message& m, direction dir, bool retransmission = false) {
     const std::size_t index = next_++;
-    observer_->on_message(observed{m, dir, {}, index, retransmission}, out_);
+    observer_->on_message(observed{m, dir, now_, index, retransmission}, out_);
     return index;
   }
+  // What is fed next happens `t` after the start of the call.
+  feeder& at(std::chrono::milliseconds t) {
+    now_ = at_ms(t);
+    return *this;
+  }
+  // The call ends `t` after its start: the rules still waiting conclude.
+  void end(std::chrono::milliseconds t) { observer_->on_end(at_ms(t), out_); }
   std::size_t received(std::string_view datagram) {
     return feed(parse(datagram), direction::received);
   }
@@ -83,6 +97,7 @@ private:
   std::unique_ptr<detail::observer> observer_;
   verdicts out_;
   std::size_t next_ = 0;
+  detail::clock::time_point now_{};
 };
 
 // All verdicts as describe() prints them, for a failing CHECK's message.

@@ -1,6 +1,8 @@
 #include "sipwright/cli/app.hpp"
 
 #include "sipwright/cli/lint.hpp"
+#include "sipwright/cli/refdut_cmd.hpp"
+#include "sipwright/cli/rules_cmd.hpp"
 #include "sipwright/cli/run.hpp"
 #include "sipwright/cli/version.hpp"
 
@@ -62,12 +64,18 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                       "Local IP:PORT to bind (port 0: any free port; default 127.0.0.1:5060 "
                       "for a callee, a free port for a caller)");
   run_cmd->add_option("--transport", run.transport, "udp or tcp")->capture_default_str();
-  run_cmd->add_option("--service", run.service, "User part of the called URI: [service]")
-      ->capture_default_str();
+  auto* service = run_cmd->add_option("--service", run.service,
+                                      "User part of the called URI: [service] (a library "
+                                      "scenario brings its own)")
+                      ->capture_default_str();
+  run_cmd->add_option("--trigger", run.trigger,
+                      "A callee scenario: the command that makes the device call, run once "
+                      "sipwright listens; {host}, {port}, {transport}, {user} are filled in")
+      ->type_name("COMMAND");
   run_cmd
       ->add_option("--t1", run.t1_ms, "RFC 3261 T1 in ms: retransmissions and waits scale with it")
       ->capture_default_str();
-  run_cmd->add_option("--t2", run.t2_ms, "RFC 3261 T2 in ms")->capture_default_str();
+  run_cmd->add_option("--t2", run.t2_ms, "RFC 3261 T2 in ms (default 8 * T1: 4000 for T1 = 500)");
   run_cmd->add_option("--timeout", run.timeout_s, "Bound of each scenario's run, in seconds")
       ->capture_default_str();
   run_cmd->add_option("-m,--calls", run.calls, "Calls to play per scenario")->capture_default_str();
@@ -82,20 +90,38 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print failures and the summary only")
       ->excludes(verbose);
 
+  bool rules_json = false;
+  auto* rules_cmd = app.add_subcommand("rules", "List the conformance rules sipwright judges");
+  rules_cmd->add_flag("--json", rules_json, "As a JSON array");
+
+  bool list_json = false;
+  auto* list_cmd = app.add_subcommand("list", "List the bundled conformance scenarios");
+  list_cmd->add_flag("--json", list_json, "As a JSON array");
+
+  refdut::refdut_options refdut_opts;
+  auto* refdut_cmd = add_refdut_command(app, refdut_opts);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
       return app.exit(e, out, err); // --help, --version
     err << "sipwright: error: " << one_line(e.what()) << " (see 'sipwright"
-        << (lint_cmd->parsed()  ? " lint"
-            : run_cmd->parsed() ? " run"
-                                : "")
+        << (lint_cmd->parsed()     ? " lint"
+            : run_cmd->parsed()    ? " run"
+            : refdut_cmd->parsed() ? " refdut"
+                                   : "")
         << " --help')\n";
     return exit_usage;
   }
   if (lint_cmd->parsed()) return run_lint(lint, out, err);
-  if (run_cmd->parsed()) return run_scenarios(run, out, err);
+  if (run_cmd->parsed()) {
+    run.service_given = service->count() > 0;
+    return run_scenarios(run, out, err);
+  }
+  if (list_cmd->parsed()) return run_list(list_json, out, err);
+  if (rules_cmd->parsed()) return run_rules(rules_json, out);
+  if (refdut_cmd->parsed()) return refdut::run_refdut(refdut_opts, out, err);
   err << app.help();
   return exit_usage;
 }

@@ -72,7 +72,8 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
       return exit_usage;
     }
   }
-  if (opts.t1_ms < 1 || opts.t2_ms < opts.t1_ms) {
+  const int t2_ms = opts.t2_ms ? opts.t2_ms : 8 * opts.t1_ms;
+  if (opts.t1_ms < 1 || t2_ms < opts.t1_ms) {
     err << "sipwright: error: --t1 must be at least 1 ms and --t2 at least --t1\n";
     return exit_usage;
   }
@@ -82,7 +83,7 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
   }
   ro.service = opts.service;
   ro.t1 = std::chrono::milliseconds(opts.t1_ms);
-  ro.t2 = std::chrono::milliseconds(opts.t2_ms);
+  ro.t2 = std::chrono::milliseconds(t2_ms);
   ro.timeout = std::chrono::milliseconds(static_cast<long long>(opts.timeout_s * 1000));
   ro.calls = opts.calls;
   ro.seed = opts.seed;

@@ -17,7 +17,7 @@ struct run_cli_options {
   bool service_given = false; // else a library scenario's own service applies
   std::string trigger;        // see engine::run_options::trigger
   int t1_ms = 500;
-  int t2_ms = 4000;
+  int t2_ms = 0; // 0: 8 * T1, as RFC 3261's defaults (500 ms, 4 s) relate
   double timeout_s = 120;
   int calls = 1;
   unsigned seed = 0;
