@@ -42,8 +42,25 @@ cmake --build "$build_dir" -j "$jobs"
 case "$mode" in
   build) ;;
   suite)
-    # Until the conformance suite lands, the main job lints the example messages we ship.
-    "$build_dir/harness/cli/sipwright" lint suite/messages/*.sip
+    # The bundled conformance library against the built-in reference device (sipwright refdut),
+    # on loopback, with a small T1 so the timers run fast. Device-caller scenarios make the
+    # reference device call with --trigger. (The JUnit report comes with the reports module.)
+    sw="$(pwd)/$build_dir/harness/cli/sipwright"
+    timers=(--t1 50 --t2 400)
+    log=$(mktemp)
+    "$sw" refdut --local 127.0.0.1:0 "${timers[@]}" >"$log" 2>&1 &
+    refdut_pid=$!
+    trap 'kill "$refdut_pid" 2>/dev/null; wait "$refdut_pid" 2>/dev/null; rm -f "$log"' EXIT
+    port=
+    for _ in $(seq 100); do
+      port=$(sed -n 's/^listening on UDP 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log")
+      [ -n "$port" ] && break
+      sleep 0.1
+    done
+    if [ -z "$port" ]; then echo "setup: the reference device did not start:" >&2; cat "$log" >&2; exit 1; fi
+    mapfile -t ids < <("$sw" list | awk '/^device-/ {print $1}')
+    "$sw" run "${ids[@]}" --dut "127.0.0.1:$port" --local 127.0.0.1:0 "${timers[@]}" \
+      --trigger "$sw refdut --call {host}:{port} --transport {transport} --user {user} ${timers[*]} --timeout 30"
     ;;
   test)
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 600

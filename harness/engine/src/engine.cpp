@@ -154,7 +154,7 @@ private:
     for (const auto& [key, value] : fields)
       for (auto at = cmd.find(key); at != std::string::npos; at = cmd.find(key, at + value.size()))
         cmd.replace(at, key.size(), value);
-    processes_.spawn(cmd, res_.log);
+    processes_.spawn(cmd, res_.log, true);
   }
 
   void internal_error(const std::exception_ptr& e) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
@@ -12,7 +14,8 @@ extern char** environ;
 
 namespace sipwright::engine {
 
-void child_processes::spawn(const std::string& command, std::vector<std::string>& log) {
+void child_processes::spawn(const std::string& command, std::vector<std::string>& log,
+                            bool quiet_stdout) {
   pid_t pid = 0;
   const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
   // Its own process group, so that stop_all() reaches what the shell started too.
@@ -20,8 +23,13 @@ void child_processes::spawn(const std::string& command, std::vector<std::string>
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  if (quiet_stdout)
+    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
   const int rc =
-      posix_spawn(&pid, "/bin/sh", nullptr, &attr, const_cast<char* const*>(argv), environ);
+      posix_spawn(&pid, "/bin/sh", &files, &attr, const_cast<char* const*>(argv), environ);
+  posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     log.push_back("exec: cannot start '" + command + "': " + std::strerror(rc));

@@ -14,8 +14,9 @@ public:
   child_processes& operator=(const child_processes&) = delete;
   ~child_processes() { stop_all(); }
 
-  // Starts `command`; a line goes to `log` (the PID, or why it could not start).
-  void spawn(const std::string& command, std::vector<std::string>& log);
+  // Starts `command`; a line goes to `log` (the PID, or why it could not start). With
+  // quiet_stdout its standard output goes to /dev/null (its errors still show).
+  void spawn(const std::string& command, std::vector<std::string>& log, bool quiet_stdout = false);
   // Reaps finished children, terminates the others (SIGTERM, then SIGKILL after 1 s).
   void stop_all();
 
