@@ -9,10 +9,11 @@ struct call_checks::impl {
   checks::verdicts out;
 };
 
-call_checks::call_checks(checks::timing t) : impl_(std::make_unique<impl>()) {
+call_checks::call_checks(checks::timing t, judged who) : impl_(std::make_unique<impl>()) {
   impl_->observers.push_back(detail::make_message_rules());
-  impl_->observers.push_back(detail::make_alt_service_rules());
   impl_->observers.push_back(detail::make_ack_rules(t));
+  if (who == judged::scenario) return;
+  impl_->observers.push_back(detail::make_alt_service_rules());
   impl_->observers.push_back(detail::make_retransmission_rules(t));
 }
 

@@ -162,6 +162,8 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
       }
       if (opts.verbose || !c.failure.empty())
         for (const auto& l : c.log) fmt::print(out, "      call {}: {}\n", c.call_number, l);
+      for (const auto& v : c.scenario_warnings)
+        fmt::print(out, "      call {}: scenario warning: {}\n", c.call_number, checks::describe(v));
       // The rules: violations always, passes and N/A with --verbose.
       for (const auto& v : c.verdicts) {
         const bool bad = v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn;

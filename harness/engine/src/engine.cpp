@@ -70,12 +70,13 @@ struct incoming {
 
 struct call {
   call(asio::io_context& io, call_context c, const checks::timing& t)
-      : ctx(std::move(c)), signal(io), checks(t) {
+      : ctx(std::move(c)), signal(io), checks(t), scenario_checks(t, checks::judged::scenario) {
     result.call_number = ctx.call_number();
   }
   call_context ctx;
   asio::steady_timer signal;
   checks::call_checks checks; // the rules, observing every message of the call
+  checks::call_checks scenario_checks; // the same, judging what the harness sends
   std::deque<transport::received> inbox;
   engine::exchanges exchanges;
   std::list<retransmission> retransmissions;
@@ -250,8 +251,11 @@ private:
       own = parse_own(bytes);
       parsed = own ? &*own : nullptr;
     }
-    if (parsed)
-      c.checks.on_message({*parsed, checks::direction::sent, clock::now(), index, !note.empty()});
+    if (parsed) {
+      const auto now = clock::now();
+      c.checks.on_message({*parsed, checks::direction::sent, now, index, !note.empty()});
+      c.scenario_checks.on_message({*parsed, checks::direction::received, now, index, !note.empty()});
+    }
   }
 
   void finish(call& c) {
@@ -259,6 +263,10 @@ private:
     c.retransmissions.clear();
     c.checks.on_end(clock::now());
     c.result.verdicts = c.checks.result().summary();
+    c.scenario_checks.on_end(clock::now());
+    for (auto& v : c.scenario_checks.result().summary())
+      if (v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn)
+        c.result.scenario_warnings.push_back(std::move(v));
     const bool violated = c.checks.result().any_failure() ||
                           (opts_.strict && c.checks.result().any_warning());
     if (c.result.failure.empty() && !violated) c.result.passed = true;
@@ -362,6 +370,8 @@ private:
         auto k = c.exchanges.on_received(r.msg, r.from);
         c.checks.on_message(
             {r.msg, checks::direction::received, r.at, r.trace_index, k.retransmission});
+        c.scenario_checks.on_message(
+            {r.msg, checks::direction::sent, r.at, r.trace_index, k.retransmission});
         if (k.retransmission) {
           res_.trace.at(r.trace_index).note = k.note;
           if (k.again) send_observed(c, k.again->to, k.again->bytes, "retransmission");

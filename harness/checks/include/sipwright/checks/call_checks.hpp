@@ -32,9 +32,15 @@ struct observed {
   bool retransmission = false; // the harness sent it again (retrans=), or the device did
 };
 
+// Whom the rules judge. The device: what it sends, by every rule. The scenario: what the harness
+// sends, seen through the same rules with the directions swapped (message grammar and framing,
+// the ACK fields), so that a scenario that sends a broken message gets a scenario warning, kept
+// apart from the device's verdicts.
+enum class judged : std::uint8_t { device, scenario };
+
 class call_checks {
 public:
-  explicit call_checks(checks::timing t);
+  explicit call_checks(checks::timing t, judged who = judged::device);
   ~call_checks();
   call_checks(call_checks&&) noexcept;
   call_checks& operator=(call_checks&&) noexcept;

@@ -54,6 +54,9 @@ struct call_result {
   // The conformance rules the flow armed: per rule its failures and warnings, else its pass or
   // N/A, in catalogue order.
   std::vector<checks::verdict> verdicts;
+  // The same rules applied to what the scenario made the harness send: violations only. They
+  // never fail the call (a scenario may break the rules on purpose) but are shown apart.
+  std::vector<checks::verdict> scenario_warnings;
 };
 
 struct scenario_result {
