@@ -76,7 +76,7 @@ FAULTS = {
 
 
 def rules(sipwright):
-    out = subprocess.run([sipwright, "rules", "--json"], capture_output=True, text=True,
+    out = subprocess.run([sipwright, "rules", "--format", "json"], capture_output=True, text=True,
                          timeout=30, check=True).stdout
     return {r["id"]: r for r in json.loads(out)}
 
@@ -207,7 +207,7 @@ def main(argv):
     if args.fault and args.fault not in FAULTS:
         log("unknown fault %s" % args.fault)
         return EXIT_USAGE
-    lib = json.loads(subprocess.run([sipwright, "list", "--json"], capture_output=True, text=True,
+    lib = json.loads(subprocess.run([sipwright, "list", "--format", "json"], capture_output=True, text=True,
                                     timeout=30, check=True).stdout)
     ctx = Context(args.workdir)
     try:

@@ -90,13 +90,17 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print failures and the summary only")
       ->excludes(verbose);
 
-  bool rules_json = false;
+  std::string rules_format = "text";
   auto* rules_cmd = app.add_subcommand("rules", "List the conformance rules sipwright judges");
-  rules_cmd->add_flag("--json", rules_json, "As a JSON array");
+  rules_cmd->add_option("--format", rules_format, "text or json (an array of objects)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
-  bool list_json = false;
+  std::string list_format = "text";
   auto* list_cmd = app.add_subcommand("list", "List the bundled conformance scenarios");
-  list_cmd->add_flag("--json", list_json, "As a JSON array");
+  list_cmd->add_option("--format", list_format, "text or json (an array of objects)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   refdut::refdut_options refdut_opts;
   auto* refdut_cmd = add_refdut_command(app, refdut_opts);
@@ -106,11 +110,9 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
       return app.exit(e, out, err); // --help, --version
-    err << "sipwright: error: " << one_line(e.what()) << " (see 'sipwright"
-        << (lint_cmd->parsed()     ? " lint"
-            : run_cmd->parsed()    ? " run"
-            : refdut_cmd->parsed() ? " refdut"
-                                   : "")
+    std::string sub;
+    for (const auto* c : app.get_subcommands()) sub = " " + c->get_name(); // the one parsed
+    err << "sipwright: error: " << one_line(e.what()) << " (see 'sipwright" << sub
         << " --help')\n";
     return exit_usage;
   }
@@ -119,8 +121,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     run.service_given = service->count() > 0;
     return run_scenarios(run, out, err);
   }
-  if (list_cmd->parsed()) return run_list(list_json, out, err);
-  if (rules_cmd->parsed()) return run_rules(rules_json, out);
+  if (list_cmd->parsed()) return run_list(list_format == "json", out, err);
+  if (rules_cmd->parsed()) return run_rules(rules_format == "json", out);
   if (refdut_cmd->parsed()) return refdut::run_refdut(refdut_opts, out, err);
   err << app.help();
   return exit_usage;
