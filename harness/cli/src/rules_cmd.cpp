@@ -2,6 +2,8 @@
 
 #include "sipwright/checks/rules.hpp"
 
+#include "json_text.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -10,15 +12,6 @@
 
 namespace sipwright::cli {
 namespace {
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 } // namespace
 

@@ -5,6 +5,8 @@
 #include "sipwright/scenario/library.hpp"
 #include "sipwright/scenario/loader.hpp"
 
+#include "json_text.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -181,19 +183,6 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
 
 namespace sipwright::cli {
 namespace {
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string json_list(const std::vector<std::string>& v) {
   std::string out = "[";
