@@ -46,7 +46,7 @@ case "$mode" in
     # on loopback, with a small T1 so the timers run fast. Device-caller scenarios make the
     # reference device call with --trigger. (The JUnit report comes with the reports module.)
     sw="$(pwd)/$build_dir/harness/cli/sipwright"
-    timers=(--t1 50 --t2 400)
+    timers=(--t1 100 --t2 800)
     log=$(mktemp)
     "$sw" refdut --local 127.0.0.1:0 "${timers[@]}" >"$log" 2>&1 &
     refdut_pid=$!

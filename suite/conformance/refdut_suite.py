@@ -24,7 +24,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
 from sipp_interop import (EXIT_FAIL, EXIT_PASS, EXIT_USAGE, HOST, Failure, Process, log)  # noqa: E402
 
-T1 = 50             # ms: every run here scales its timers with it
+T1 = 100            # ms: every run here scales its timers with it (robust on a loaded 2-core CI)
 RUN_BOUND = 240     # s: the whole library run
 LISTENING = re.compile(r"listening on (UDP|TCP) (\S+):(\d+)")
 VERDICT = re.compile(r"^\s+call \d+: ([a-z0-9-]+\.[a-z0-9-]+) (FAIL|WARN|PASS|N/A) \(([^)]*)\)")
@@ -36,9 +36,7 @@ FAULTS = {
     "ack-to-request-uri": ("device-caller/basic-call", "ack-2xx.request-uri", [], False),
     "ack-no-route": ("device-caller/record-route", "ack-2xx.route", [], False),
     "ack-no-to-tag": ("device-caller/basic-call", "ack-2xx.to", [], False),
-    # An ACK with another Call-ID belongs to no call of the run: for the harness the ACK never
-    # came, and ack-2xx.received says so.
-    "ack-wrong-call-id": ("device-caller/basic-call", "ack-2xx.received", [], False),
+    "ack-wrong-call-id": ("device-caller/basic-call", "ack-2xx.call-id", [], False),
     "ack-wrong-from-tag": ("device-caller/basic-call", "ack-2xx.from", [], False),
     "ack-no-max-forwards": ("device-caller/basic-call", "ack-2xx.max-forwards", [], False),
     "ack-no-sdp-answer": ("device-caller/basic-call", "ack-2xx.sdp-answer", ["--late-offer"], False),

@@ -285,12 +285,12 @@ class Context:
             f.write(text)
         return path
 
-    def start_sipp(self, name, scenario_args, port, remote=None):
-        """SIPp playing one call: -sn NAME or -sf FILE in scenario_args, -p port on 127.0.0.1."""
+    def start_sipp(self, name, scenario_args, port, remote=None, calls=1):
+        """SIPp playing `calls` calls: -sn NAME or -sf FILE in scenario_args, -p port on 127.0.0.1."""
         cmd = [self.sipp] + scenario_args
         if remote:
             cmd.append(remote)
-        cmd += ["-i", HOST, "-p", str(port), "-t", SIPP_TRANSPORT[self.transport], "-m", "1",
+        cmd += ["-i", HOST, "-p", str(port), "-t", SIPP_TRANSPORT[self.transport], "-m", str(calls),
                 "-nostdin", "-timeout", "%ds" % SIPP_TIMEOUT, "-timeout_error",
                 "-trace_msg", "-message_file", self.path(name + ".messages.log"),
                 "-trace_err", "-error_file", self.path(name + ".errors.log"),
@@ -546,6 +546,69 @@ def wait_for_bye(sipp, caller):
                FAIL_BOUND, "%s received the BYE" % sipp.name, sipp, caller)
 
 
+# The library against SIPp's built-in scenarios playing the device. SIPp's uas answers every
+# INVITE with 180 and 200, its uac calls, ACKs and hangs up: the scenarios below are those it
+# can play (the 380/486/503 device-callee ones need a device that answers so). SIPp's T1 is
+# 500 ms (its retrans="500"), so the runs use --t1 500. The findings, each checked against the
+# RFC, are written down in scenarios/README.md ("SIPp's built-in scenarios, judged").
+LIBRARY_VS_SIPP = {
+    "uas": (["device-callee/basic-call", "device-callee/delayed-ack",
+             "device-callee/record-route"],
+            # uas does not copy the INVITE's Record-Route into its 2xx (12.1.1); over TCP it does
+            # not retransmit its 2xx at all (13.3.1.4 asks the UAS core to, on any transport).
+            {"udp": ["uas-2xx.record-route"],
+             "tcp": ["uas-2xx.record-route", "uas-2xx.retransmit"]}),
+    "uac": (["device-caller/basic-call", "device-caller/2xx-retransmitted",
+             "device-caller/record-route", "device-caller/busy-486",
+             "device-caller/unavailable-503"],
+            # (The 380 scenarios do not play through: uac answers a 380 with CANCEL and never
+            # ACKs it, see scenarios/README.md.)
+            # uac ACKs the 2xx to the INVITE's Request-URI and without the route set (12.2.1.1).
+            {"udp": ["ack-2xx.request-uri", "ack-2xx.route"],
+             "tcp": ["ack-2xx.request-uri", "ack-2xx.route"]}),
+}
+
+
+def library_vs_sipp(ctx):
+    scenarios, findings = LIBRARY_VS_SIPP["uas"]
+    port = free_port()
+    sipp = ctx.start_sipp("sipp-uas", ["-sn", "uas"], port, calls=len(scenarios))
+    wait_until(lambda: port_bound(port, ctx.transport), READY_SECONDS,
+               "sipp-uas listening on %s %s:%d" % (ctx.transport.upper(), HOST, port), sipp)
+    cmd = [ctx.sipwright, "run"] + scenarios + [
+        "--dut", "%s:%d" % (HOST, port), "--local", "%s:0" % HOST, "--transport", ctx.transport,
+        "--t1", "500", "--timeout", "30"]
+    expect_library_findings(ctx, "sipwright-vs-sipp-uas", cmd, len(scenarios), findings[ctx.transport])
+    sipp.stop()
+    scenarios, findings = LIBRARY_VS_SIPP["uac"]
+    trigger = " ".join(quote(c) for c in [
+        ctx.sipp, "-sn", "uac", "{host}:{port}", "-s", "{user}", "-i", HOST, "-p", "0",
+        "-t", SIPP_TRANSPORT[ctx.transport], "-m", "1", "-nostdin", "-timeout", "20s"])
+    cmd = [ctx.sipwright, "run"] + scenarios + [
+        "--local", "%s:0" % HOST, "--transport", ctx.transport, "--t1", "500", "--timeout", "30",
+        "--trigger", trigger]
+    expect_library_findings(ctx, "sipwright-vs-sipp-uac", cmd, len(scenarios), findings[ctx.transport])
+
+
+def expect_library_findings(ctx, name, cmd, count, findings):
+    """Every scenario plays through; the rules report exactly `findings` (and nothing else)."""
+    proc = Process(name, cmd, ctx.workdir)
+    ctx.processes.append(proc)
+    proc.wait(240)
+    lines = proc.stdout_text().splitlines()
+    flow = [l.strip() for l in lines if FLOW_FAILURE.match(l)]
+    if flow:
+        raise Failure("%s: a scenario did not play through: %s" % (name, flow[0]))
+    found = sorted({m.group(1) for m in map(VERDICT.match, lines) if m})
+    if found != sorted(findings):
+        raise Failure("%s: wanted the verdicts %s against SIPp, found %s"
+                      % (name, sorted(findings), found or "none"))
+    if not any(re.search(r"\b%d passed|%d failed" % (count, count), l) or
+               re.match(r"\d+ passed, \d+ failed, 0 skipped", l) for l in lines):
+        raise Failure("%s: no summary line" % name)
+    log("%s: %d scenarios played through, verdicts %s" % (name, count, found))
+
+
 def peer_mid_call(ctx, kill):
     scenario = ctx.sipp_scenario("uac")
     sipp, port = ctx.start_sipp_server("sipp-uas-goes-silent", ["-sf", SILENT_UAS])
@@ -600,6 +663,7 @@ CASES = {
                                              SIPP_FINDINGS["branchc"]),
     "peer-silent-mid-call": lambda ctx: peer_mid_call(ctx, kill=False),
     "peer-killed-mid-call": lambda ctx: peer_mid_call(ctx, kill=True),
+    "library-vs-sipp": library_vs_sipp,
 }
 
 SELF_TEST_CASES = {

@@ -13,10 +13,7 @@
 
 using namespace sipwright;
 using namespace sipwright::checks;
-using checks::test::crlf;
-using checks::test::edited;
-using checks::test::feeder;
-using checks::test::with_body;
+using namespace sipwright::checks::test;
 
 namespace {
 
@@ -217,7 +214,7 @@ TEST_CASE("an application/3gpp-ims+xml body is well-formed and valid against TS 
     SECTION(c.what) {
       auto f = alt_service();
       f.received(ims_380(c.xml));
-      INFO(checks::test::described(f.out().all()));
+      INFO(described(f.out().all()));
       const auto xml = f.of(rule_id::alt_service_ims_xml);
       REQUIRE(xml.size() == 1);
       CHECK(xml[0].outcome == c.xml_outcome);
@@ -236,10 +233,8 @@ TEST_CASE("the ims-3gpp checks describe themselves", "[checks][380][3gpp][verdic
   auto f = alt_service();
   f.received(ims_380("<ims-3gpp version=\"1\"><alternative-service><type>fire</type><reason/>"
                      "</alternative-service></ims-3gpp>"));
-  const auto bad = f.failures();
-  REQUIRE(bad.size() == 1);
-  CHECK(describe(bad[0]) == "380.ims-3gpp-values WARN (3GPP TS 24.229 7.6): expected type "
-                            "emergency or restoration, observed type 'fire' (msg #1)");
+  CHECK(describe(the_failure(f)) == "380.ims-3gpp-values WARN (3GPP TS 24.229 7.6): expected type "
+                                    "emergency or restoration, observed type 'fire' (msg #1)");
 }
 
 TEST_CASE("the content type matches case-insensitively, with parameters (RFC 3261 7.3.1)",
@@ -315,7 +310,7 @@ TEST_CASE("no file and no network is read for a body's DTD or entities", "[check
       loader_spy spy;
       auto f = alt_service();
       f.received(ims_380(c.xml));
-      INFO(checks::test::described(f.out().all()));
+      INFO(described(f.out().all()));
       CHECK(external_loads == 0);
       const auto xml = f.of(rule_id::alt_service_ims_xml);
       REQUIRE(xml.size() == 1);

@@ -9,52 +9,22 @@
 
 using namespace sipwright;
 using namespace sipwright::checks;
-using checks::test::crlf;
-using checks::test::edited;
-using checks::test::feeder;
+using namespace sipwright::checks::test;
 
 namespace {
 
 // What the harness sends (the device is the callee).
-const std::string invite = crlf("INVITE sip:bob@192.0.2.2 SIP/2.0\n"
-                                "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds;rport\n"
-                                "Max-Forwards: 70\n"
-                                "To: Bob <sip:bob@192.0.2.2>\n"
-                                "From: Alice <sip:alice@192.0.2.1>;tag=1928301774\n"
-                                "Call-ID: a84b4c76e66710@192.0.2.1\n"
-                                "CSeq: 314159 INVITE\n"
-                                "Contact: <sip:alice@192.0.2.1:5060>\n"
-                                "Content-Length: 0\n"
-                                "\n");
+const std::string invite = invite_to_device(";rport");
 
 // The device's conformant answers to it.
 std::string response(std::string_view status, std::string_view to_tag = ";tag=a6c85cf") {
-  return crlf(std::string("SIP/2.0 ") + std::string(status) +
-              "\n"
-              "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds;rport=5060;"
-              "received=198.51.100.7\n"
-              "To: Bob <sip:bob@192.0.2.2>" +
-              std::string(to_tag) +
-              "\n"
-              "From: Alice <sip:alice@192.0.2.1>;tag=1928301774\n"
-              "Call-ID: a84b4c76e66710@192.0.2.1\n"
-              "CSeq: 314159 INVITE\n"
-              "Contact: <sip:bob@192.0.2.2:5062>\n"
-              "Content-Length: 0\n"
-              "\n");
+  return device_response(status, ";rport=5060;received=198.51.100.7", to_tag,
+                         "Contact: <sip:bob@192.0.2.2:5062>\n");
 }
 const std::string ok_200 = response("200 OK");
 
 // A request from the device (the device ends the call).
-const std::string bye = crlf("BYE sip:alice@192.0.2.1:5060 SIP/2.0\n"
-                             "Via: SIP/2.0/UDP 192.0.2.2:5062;branch=z9hG4bKnashds7\n"
-                             "Max-Forwards: 70\n"
-                             "From: Bob <sip:bob@192.0.2.2>;tag=a6c85cf\n"
-                             "To: Alice <sip:alice@192.0.2.1>;tag=1928301774\n"
-                             "Call-ID: a84b4c76e66710@192.0.2.1\n"
-                             "CSeq: 231 BYE\n"
-                             "Content-Length: 0\n"
-                             "\n");
+const std::string& bye = device_bye;
 
 feeder message_rules() {
   return feeder(detail::make_message_rules());
@@ -69,7 +39,7 @@ TEST_CASE("a conformant call passes every message rule", "[checks][message][rfc3
   f.received(response("180 Ringing"));
   f.received(ok_200);
   f.received(bye);
-  INFO(checks::test::described(f.failures()));
+  INFO(described(f.failures()));
   CHECK(f.failures().empty());
   const rule_id judged[] = {rule_id::msg_grammar,        rule_id::msg_mandatory,
                             rule_id::msg_content_length, rule_id::msg_content_type,
@@ -198,14 +168,12 @@ TEST_CASE("each message rule fires on the message that breaks it", "[checks][mes
       auto f = message_rules();
       f.sent(invite);
       f.received(c.message);
-      const auto bad = f.failures();
-      INFO(checks::test::described(f.out().all()));
-      REQUIRE(bad.size() == 1);
-      CHECK(bad[0].rule == c.rule);
-      CHECK(bad[0].outcome == outcome::fail);
-      CHECK(bad[0].expected == c.expected);
-      CHECK(bad[0].observed == c.observed);
-      CHECK(bad[0].evidence.back() == 1);
+      const auto bad = the_failure(f);
+      CHECK(bad.rule == c.rule);
+      CHECK(bad.outcome == outcome::fail);
+      CHECK(bad.expected == c.expected);
+      CHECK(bad.observed == c.observed);
+      CHECK(bad.evidence.back() == 1);
     }
   }
 }
@@ -234,7 +202,7 @@ TEST_CASE("a response copies From, Via and the rest by meaning, not by bytes (RF
       auto f = message_rules();
       f.sent(invite);
       f.received(c.response);
-      INFO(checks::test::described(f.out().all()));
+      INFO(described(f.out().all()));
       CHECK(f.failures().empty());
       CHECK(f.of(rule_id::resp_copies_request).size() == 1);
     }
@@ -248,7 +216,7 @@ TEST_CASE("Via values split over rows equal one row holding them all (RFC 3261 7
                 "Via: SIP/2.0/UDP 203.0.113.9;branch=z9hG4bK1\r\nMax-Forwards"));
   f.received(edited(ok_200, ";received=198.51.100.7\r\n",
                     ";received=198.51.100.7, SIP/2.0/UDP 203.0.113.9;branch=z9hG4bK1\r\n"));
-  INFO(checks::test::described(f.out().all()));
+  INFO(described(f.out().all()));
   CHECK(f.failures().empty());
   // received is the device's server transport's to add on the top Via only (18.2.1).
   auto g = message_rules();
@@ -348,9 +316,7 @@ TEST_CASE("a verdict describes itself with its section, expectation and evidence
   auto f = message_rules();
   f.sent(invite);
   f.received(edited(ok_200, "CSeq: 314159", "CSeq: 314160"));
-  const auto bad = f.failures();
-  REQUIRE(bad.size() == 1);
-  CHECK(describe(bad[0]) ==
+  CHECK(describe(the_failure(f)) ==
         "resp.copies-request FAIL (RFC 3261 8.2.6.2): expected the request's Call-ID, CSeq, From "
         "and Via, observed CSeq '314160 INVITE' where the request has '314159 INVITE' (msg #1, "
         "#2)");
@@ -393,7 +359,7 @@ TEST_CASE("a From the harness sent broken passes when copied byte for byte", "[c
   auto f = message_rules();
   f.sent(broken);
   f.received(edited(ok_200, ";tag=1928301774", " x;tag=1928301774"));
-  INFO(checks::test::described(f.out().all()));
+  INFO(described(f.out().all()));
   REQUIRE(f.of(rule_id::resp_copies_request).size() == 1);
   CHECK(f.of(rule_id::resp_copies_request)[0].outcome == outcome::pass);
   REQUIRE(f.failures().size() == 1); // the device's copy is as broken as the original

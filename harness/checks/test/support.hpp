@@ -78,6 +78,13 @@ public:
     return feed(parse(datagram), direction::received);
   }
   std::size_t sent(std::string_view datagram) { return feed(parse(datagram), direction::sent); }
+  // A copy of what was received or sent before (the transport layer marks it so).
+  std::size_t received_again(std::string_view datagram) {
+    return feed(parse(datagram), direction::received, true);
+  }
+  std::size_t sent_again(std::string_view datagram) {
+    return feed(parse(datagram), direction::sent, true);
+  }
 
   const verdicts& out() const { return out_; }
   std::vector<verdict> of(rule_id r) const {
@@ -106,5 +113,70 @@ inline std::string described(const std::vector<verdict>& vs) {
   for (const auto& v : vs) s += describe(v) + "\n";
   return s;
 }
+
+// The one failure (or warning) `f` has seen; the test stops if there is not exactly one.
+inline verdict the_failure(const feeder& f) {
+  const auto bad = f.failures();
+  INFO(described(f.out().all()));
+  REQUIRE(bad.size() == 1);
+  return bad[0];
+}
+
+// The one verdict of rule `r`, as describe() prints it; the test stops if there is not exactly
+// one.
+inline std::string only(const feeder& f, rule_id r) {
+  const auto v = f.of(r);
+  INFO(described(f.out().all()));
+  REQUIRE(v.size() == 1);
+  return describe(v[0]);
+}
+
+// A call the harness places, the device being the callee (RFC 3261 24.2's addresses). The
+// harness's INVITE, `via_params` following its Via branch:
+inline std::string invite_to_device(std::string_view via_params = "") {
+  return crlf("INVITE sip:bob@192.0.2.2 SIP/2.0\n"
+              "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds" +
+              std::string(via_params) +
+              "\n"
+              "Max-Forwards: 70\n"
+              "To: Bob <sip:bob@192.0.2.2>\n"
+              "From: Alice <sip:alice@192.0.2.1>;tag=1928301774\n"
+              "Call-ID: a84b4c76e66710@192.0.2.1\n"
+              "CSeq: 314159 INVITE\n"
+              "Contact: <sip:alice@192.0.2.1:5060>\n"
+              "Content-Length: 0\n"
+              "\n");
+}
+
+// The device's response to it: `via_params` after the Via branch, `to_tag` after the To URI,
+// `extra` lines before Content-Length.
+inline std::string device_response(std::string_view status, std::string_view via_params,
+                                   std::string_view to_tag, std::string_view extra) {
+  return crlf("SIP/2.0 " + std::string(status) +
+              "\n"
+              "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds" +
+              std::string(via_params) +
+              "\n"
+              "To: Bob <sip:bob@192.0.2.2>" +
+              std::string(to_tag) +
+              "\n"
+              "From: Alice <sip:alice@192.0.2.1>;tag=1928301774\n"
+              "Call-ID: a84b4c76e66710@192.0.2.1\n"
+              "CSeq: 314159 INVITE\n" +
+              std::string(extra) +
+              "Content-Length: 0\n"
+              "\n");
+}
+
+// The device ends the call it answered.
+inline const std::string device_bye = crlf("BYE sip:alice@192.0.2.1:5060 SIP/2.0\n"
+                                           "Via: SIP/2.0/UDP 192.0.2.2:5062;branch=z9hG4bKnashds7\n"
+                                           "Max-Forwards: 70\n"
+                                           "From: Bob <sip:bob@192.0.2.2>;tag=a6c85cf\n"
+                                           "To: Alice <sip:alice@192.0.2.1>;tag=1928301774\n"
+                                           "Call-ID: a84b4c76e66710@192.0.2.1\n"
+                                           "CSeq: 231 BYE\n"
+                                           "Content-Length: 0\n"
+                                           "\n");
 
 } // namespace sipwright::checks::test

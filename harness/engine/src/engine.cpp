@@ -86,6 +86,7 @@ struct call {
   bool invite_proceeding = false; // a provisional response to the last INVITE arrived
   std::size_t last_send_pc = 0;   // for out-of-order optional responses
   std::map<std::string, std::string> txns; // start_txn name -> transaction id (its branch)
+  std::vector<std::string> sent_to_tags;   // To tags of the responses this call sent
   clock::time_point started = clock::now();
 };
 
@@ -280,6 +281,8 @@ private:
   void on_message(transport::received&& r) {
     const std::string call_id(r.msg.call_id().value_or(""));
     auto it = calls_.find(call_id);
+    if (it == calls_.end() && r.msg.is_request() && r.msg.method() == "ACK")
+      it = call_of_ack(r.msg);
     if (it == calls_.end()) {
       const step* first = first_message_step();
       const bool starts_call = sc_.role == scenario::role::callee && r.msg.is_request() && first &&
@@ -317,6 +320,19 @@ private:
     }
     c.inbox.push_back(std::move(r));
     c.signal.cancel();
+  }
+
+  // An ACK with a Call-ID no call has still belongs to the dialog whose To tag it carries (the
+  // tag the harness's response gave it): the rules judge its Call-ID (RFC 3261 13.2.2.4).
+  std::map<std::string, std::shared_ptr<call>>::iterator call_of_ack(const sip::message& ack) {
+    auto to = ack.to();
+    auto tag = to ? to->tag() : std::nullopt;
+    if (!tag || tag->empty()) return calls_.end();
+    for (auto it = calls_.begin(); it != calls_.end(); ++it) {
+      const auto& tags = it->second->sent_to_tags;
+      if (!it->second->ended && std::find(tags.begin(), tags.end(), *tag) != tags.end()) return it;
+    }
+    return calls_.end();
   }
 
   void on_transport_error(const transport::endpoint& peer, const std::string& what) {
@@ -575,6 +591,8 @@ private:
       if (auto d = c.exchanges.response_destination(*own, reliable())) to = *d;
     if (own) {
       c.exchanges.on_sent(*own, to, bytes);
+      if (own->is_response())
+        if (auto t = own->to(); t && t->tag()) c.sent_to_tags.emplace_back(*t->tag());
       if (own->is_request()) {
         c.invite_proceeding = false;
         if (!s.start_txn.empty()) c.txns[s.start_txn] = transaction_id(*own);

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,36 @@ struct recorder {
             [this](const tp::endpoint& peer, const std::string& what) {
               errors.push_back({peer, what});
             });
+  }
+};
+
+// Options to bind `proto` at `address` (port 0: the kernel picks one).
+inline tp::options bind_at(tp::protocol proto, const std::string& address, std::uint16_t port = 0) {
+  tp::options o;
+  o.proto = proto;
+  o.local = {address, port};
+  return o;
+}
+
+// A port on which nothing listens: bound once, then released.
+inline std::uint16_t closed_port(boost::asio::io_context& io, tp::protocol proto,
+                                 const std::string& address) {
+  tp::trace tr;
+  tp::transport t(io, bind_at(proto, address), tr);
+  return t.local_endpoint().port;
+}
+
+// Two transports of one protocol on one loopback address, each with its own trace: b is started
+// with a recorder, a is left for the test to start (or not).
+struct transport_pair {
+  boost::asio::io_context io;
+  tp::trace ta, tb;
+  tp::transport a, b;
+  recorder ra, rb;
+
+  explicit transport_pair(tp::protocol proto, const std::string& address = "127.0.0.1")
+      : a(io, bind_at(proto, address), ta), b(io, bind_at(proto, address), tb) {
+    rb.attach(b);
   }
 };
 
