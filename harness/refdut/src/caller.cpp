@@ -52,7 +52,10 @@ void user_agent::start_call() {
   auto b = sip::message_builder::request("INVITE", ruri);
   b.header("Via", via_value(local(), cfg_.proto, c.branch));
   if (!cfg_.route.empty()) b.header("Route", "<" + cfg_.route + ">");
-  if (!f.has(fault::no_max_forwards)) b.header("Max-Forwards", "70");
+  if (f.has(fault::bad_max_forwards))
+    b.header("Max-Forwards", "300"); // 20.22: 0-255
+  else if (!f.has(fault::no_max_forwards))
+    b.header("Max-Forwards", "70");
   b.header("From",
            "<" + sip_uri("refdut", local(), transport::protocol::udp) + ">;tag=" + new_tag());
   b.header("To", "<" + ruri + ">");
@@ -205,12 +208,17 @@ std::string user_agent::build_non2xx_ack(const sip::message& resp) {
   if (!f.has(fault::non2xx_ack_no_route))
     for (const auto& r : rows_of(inv, header_id::route)) b.header("Route", r);
   if (!f.has(fault::no_max_forwards)) b.header("Max-Forwards", "70");
-  b.header("From", inv.value(header_id::from));
+  if (f.has(fault::non2xx_ack_wrong_from_tag))
+    b.header("From",
+             "<" + sip_uri("refdut", local(), transport::protocol::udp) + ">;tag=" + new_tag());
+  else
+    b.header("From", inv.value(header_id::from));
   if (f.has(fault::non2xx_ack_wrong_to_tag))
     b.header("To", std::string(inv.value(header_id::to)) + ";tag=" + new_tag());
   else
     b.header("To", resp.value(header_id::to));
-  b.header("Call-ID", *inv.call_id());
+  b.header("Call-ID", f.has(fault::non2xx_ack_wrong_call_id) ? "other-" + std::string(*inv.call_id())
+                                                            : std::string(*inv.call_id()));
   b.header("CSeq", std::to_string(c.cseq + (f.has(fault::non2xx_ack_wrong_cseq) ? 1 : 0)) + " ACK");
   return b.str();
 }

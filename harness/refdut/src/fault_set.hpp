@@ -42,6 +42,10 @@ namespace sipwright::refdut::detail {
     "the ACK of a non-2xx final response carries another To tag than the response's")              \
   X(non2xx_ack_wrong_cseq, "non2xx-ack-wrong-cseq", caller, "ack-non2xx.cseq",                     \
     "the ACK of a non-2xx final response carries the INVITE's CSeq number plus one")               \
+  X(non2xx_ack_wrong_call_id, "non2xx-ack-wrong-call-id", caller, "ack-non2xx.call-id",             \
+    "the ACK of a non-2xx final response carries another Call-ID")                                 \
+  X(non2xx_ack_wrong_from_tag, "non2xx-ack-wrong-from-tag", caller, "ack-non2xx.from",             \
+    "the ACK of a non-2xx final response carries another From tag")                                \
   X(non2xx_ack_no_route, "non2xx-ack-no-route", caller, "ack-non2xx.route",                        \
     "the ACK of a non-2xx final response drops the INVITE's Route (needs --route)")                \
   X(non2xx_no_ack, "non2xx-no-ack", caller, "ack-non2xx.received",                                 \
@@ -88,7 +92,9 @@ namespace sipwright::refdut::detail {
   X(no_branch_cookie, "no-branch-cookie", both, "msg.branch-cookie",                               \
     "requests the device starts have a Via branch without the magic cookie z9hG4bK")               \
   X(no_max_forwards, "no-max-forwards", both, "msg.mandatory-headers",                             \
-    "requests the device starts (INVITE, BYE) have no Max-Forwards")
+    "requests the device starts (INVITE, BYE) have no Max-Forwards")                               \
+  X(bad_max_forwards, "bad-max-forwards", caller, "msg.grammar",                                   \
+    "the INVITE says Max-Forwards: 300, outside 0-255")
 
 enum class fault : std::uint8_t {
 #define SIPWRIGHT_REFDUT_FAULT_ENUM(name, sw, role, rule, description) name,

@@ -8,99 +8,36 @@
 #include <string>
 
 namespace tp = sipwright::transport;
-using transport_test::recorder;
-using transport_test::request;
-using transport_test::response;
-using transport_test::run_for;
-using transport_test::run_until;
+using namespace transport_test;
 
-namespace {
-
-tp::options tcp_at(const std::string& address, std::uint16_t port = 0) {
-  tp::options o;
-  o.proto = tp::protocol::tcp;
-  o.local = {address, port};
-  return o;
-}
-
-// A port on which nothing listens: bound once, then released.
-std::uint16_t closed_port(boost::asio::io_context& io, const std::string& address) {
-  tp::trace tr;
-  tp::transport t(io, tcp_at(address), tr);
-  return t.local_endpoint().port;
-}
-
-} // namespace
+constexpr auto tcp = tp::protocol::tcp;
+using tcp_pair = pair_of<tcp>;
 
 TEST_CASE("TCP: a response goes back over the connection of its request [RFC 3261 18.2.2]",
           "[transport][tcp][rfc3261-18.2.2]") {
   const std::string address = GENERATE(as<std::string>{}, "127.0.0.1", "::1");
   INFO(address);
-  boost::asio::io_context io;
-  tp::trace ta, tb;
-  tp::transport a(io, tcp_at(address), ta);
-  tp::transport b(io, tcp_at(address), tb);
-  CHECK(a.proto() == tp::protocol::tcp);
-  CHECK(b.local_endpoint().address == address);
-  CHECK(b.local_endpoint().port != 0);
-  recorder ra, rb;
-  ra.attach(a);
-  rb.attach(b);
-
-  CHECK(a.send(b.local_endpoint(), request(), "INVITE") == 0u);
-  REQUIRE(run_until(io, [&] { return rb.messages.size() == 1; }));
+  transport_pair p(tcp, address);
+  CHECK(p.a.proto() == tp::protocol::tcp);
+  CHECK(p.b.local_endpoint().address == address);
+  CHECK(p.b.local_endpoint().port != 0);
+  p.ra.attach(p.a);
+  const tp::endpoint conn = check_request_and_response(p, tcp, "INVITE");
   // From our address and an ephemeral port, not the listening one (RFC 3261 18.1.1).
-  const tp::endpoint conn = rb.messages[0].from;
   CHECK(conn.address == address);
   CHECK(conn.port != 0);
-  CHECK(conn.port != a.local_endpoint().port);
-  CHECK(rb.messages[0].msg.bytes() == request());
-
-  CHECK(b.send(conn, response()) == 1u);
-  REQUIRE(run_until(io, [&] { return ra.messages.size() == 1; }));
-  CHECK(ra.messages[0].from == b.local_endpoint());
-  CHECK(ra.messages[0].msg.bytes() == response());
-  CHECK(ra.messages[0].trace_index == 1u);
-  CHECK(ra.errors.empty());
-  CHECK(rb.errors.empty());
-
-  REQUIRE(ta.size() == 2u);
-  CHECK(ta.entries()[0].dir == tp::direction::out);
-  CHECK(ta.entries()[0].proto == tp::protocol::tcp);
-  CHECK(ta.entries()[0].local == conn); // completed once connected
-  CHECK(ta.entries()[0].remote == b.local_endpoint());
-  CHECK(ta.entries()[0].bytes == request());
-  CHECK(ta.entries()[0].note == "INVITE");
-  CHECK(ta.entries()[1].dir == tp::direction::in);
-  CHECK(ta.entries()[1].local == conn); // the response came over the same connection
-  CHECK(ta.entries()[1].remote == b.local_endpoint());
-  CHECK(ta.entries()[1].bytes == response());
-
-  REQUIRE(tb.size() == 2u);
-  CHECK(tb.entries()[0].dir == tp::direction::in);
-  CHECK(tb.entries()[0].local == b.local_endpoint());
-  CHECK(tb.entries()[0].remote == conn);
-  CHECK(tb.entries()[0].bytes == request());
-  CHECK(tb.entries()[1].dir == tp::direction::out);
-  CHECK(tb.entries()[1].local == b.local_endpoint());
-  CHECK(tb.entries()[1].remote == conn);
-  CHECK(tb.entries()[1].bytes == response());
+  CHECK(conn.port != p.a.local_endpoint().port);
 
   // A second request to the same peer reuses the open connection.
-  a.send(b.local_endpoint(), request("2"));
-  REQUIRE(run_until(io, [&] { return rb.messages.size() == 2; }));
-  CHECK(rb.messages[1].from == conn);
+  p.a.send(p.b.local_endpoint(), request("2"));
+  REQUIRE(run_until(p.io, [&] { return p.rb.messages.size() == 2; }));
+  CHECK(p.rb.messages[1].from == conn);
 }
 
-TEST_CASE("TCP: two messages in one write and keep-alives between them, traced one by one "
-          "[RFC 3261 18.3] [RFC 5626 3.5.1]",
-          "[transport][tcp][rfc3261-18.3]") {
-  boost::asio::io_context io;
-  tp::trace ta, tb;
-  tp::transport a(io, tcp_at("127.0.0.1"), ta);
-  tp::transport b(io, tcp_at("127.0.0.1"), tb);
-  recorder rb;
-  rb.attach(b);
+TEST_CASE_METHOD(tcp_pair,
+                 "TCP: two messages in one write and keep-alives between them, traced one by one "
+                 "[RFC 3261 18.3] [RFC 5626 3.5.1]",
+                 "[transport][tcp][rfc3261-18.3]") {
   a.start({}, {});
   const std::string first = request("1", "v=0\r\n");
   const std::string second = request("2");
@@ -116,14 +53,9 @@ TEST_CASE("TCP: two messages in one write and keep-alives between them, traced o
   CHECK(rb.errors.empty());
 }
 
-TEST_CASE("TCP: a message split across writes is delivered once, whole [RFC 3261 18.3]",
-          "[transport][tcp][rfc3261-18.3]") {
-  boost::asio::io_context io;
-  tp::trace ta, tb;
-  tp::transport a(io, tcp_at("127.0.0.1"), ta);
-  tp::transport b(io, tcp_at("127.0.0.1"), tb);
-  recorder rb;
-  rb.attach(b);
+TEST_CASE_METHOD(tcp_pair,
+                 "TCP: a message split across writes is delivered once, whole [RFC 3261 18.3]",
+                 "[transport][tcp][rfc3261-18.3]") {
   a.start({}, {});
   const std::string m = request("1", "hello body");
   const auto cuts = {std::size_t{10}, m.find("\r\n\r\n") + 2, m.size() - 3};
@@ -143,15 +75,10 @@ TEST_CASE("TCP: a message split across writes is delivered once, whole [RFC 3261
   CHECK(ta.size() == 4u); // the sender traced what it wrote, write by write
 }
 
-TEST_CASE("TCP: a stream that loses its framing is traced, reported and closed [RFC 3261 18.3]",
-          "[transport][tcp][rfc3261-18.3]") {
-  boost::asio::io_context io;
-  tp::trace ta, tb;
-  tp::transport a(io, tcp_at("127.0.0.1"), ta);
-  tp::transport b(io, tcp_at("127.0.0.1"), tb);
-  recorder ra, rb;
+TEST_CASE_METHOD(
+    tcp_pair, "TCP: a stream that loses its framing is traced, reported and closed [RFC 3261 18.3]",
+    "[transport][tcp][rfc3261-18.3]") {
   ra.attach(a);
-  rb.attach(b);
   std::string unframed = request();
   unframed.erase(unframed.find("Content-Length: 0\r\n"), 19);
   a.send(b.local_endpoint(), request() + unframed + "more");
@@ -173,15 +100,9 @@ TEST_CASE("TCP: a stream that loses its framing is traced, reported and closed [
   CHECK(rb.errors.size() == 1u);
 }
 
-TEST_CASE("TCP: a connection reset by the peer is reported once and forgotten",
-          "[transport][tcp]") {
-  boost::asio::io_context io;
-  tp::trace ta, tb;
-  tp::transport a(io, tcp_at("127.0.0.1"), ta);
-  tp::transport b(io, tcp_at("127.0.0.1"), tb);
-  recorder ra, rb;
+TEST_CASE_METHOD(tcp_pair, "TCP: a connection reset by the peer is reported once and forgotten",
+                 "[transport][tcp]") {
   ra.attach(a);
-  rb.attach(b);
   // b gives up the stream at once and closes with unread bytes: the kernel resets.
   a.send(b.local_endpoint(), "garbage\r\n\r\n" + std::string(4 << 20, 'x'), "big");
   REQUIRE(run_until(io, [&] { return !ra.errors.empty(); }));
@@ -210,8 +131,8 @@ TEST_CASE("TCP: a peer that closes inside a message is reported [RFC 3261 18.3]"
           "[transport][tcp][rfc3261-18.3]") {
   boost::asio::io_context io;
   tp::trace ta, tb;
-  auto a = std::make_unique<tp::transport>(io, tcp_at("127.0.0.1"), ta);
-  tp::transport b(io, tcp_at("127.0.0.1"), tb);
+  auto a = std::make_unique<tp::transport>(io, bind_at(tcp, "127.0.0.1"), ta);
+  tp::transport b(io, bind_at(tcp, "127.0.0.1"), tb);
   recorder rb;
   rb.attach(b);
   const std::string m = request("1", "0123456789");
@@ -234,9 +155,9 @@ TEST_CASE("TCP: a refused connect is reported and noted on the queued messages",
           "[transport][tcp]") {
   const std::string address = GENERATE(as<std::string>{}, "127.0.0.1", "::1");
   boost::asio::io_context io;
-  const tp::endpoint gone{address, closed_port(io, address)};
+  const tp::endpoint gone{address, closed_port(io, tcp, address)};
   tp::trace ta;
-  tp::transport a(io, tcp_at(address), ta);
+  tp::transport a(io, bind_at(tcp, address), ta);
   recorder ra;
   ra.attach(a);
   CHECK(a.send(gone, request(), "INVITE") == 0u);
@@ -259,14 +180,14 @@ TEST_CASE("TCP: a refused connect is reported and noted on the queued messages",
 TEST_CASE("TCP: binding a port in use is a setup error saying so", "[transport][tcp]") {
   boost::asio::io_context io;
   tp::trace tr;
-  tp::transport a(io, tcp_at("127.0.0.1"), tr);
+  tp::transport a(io, bind_at(tcp, "127.0.0.1"), tr);
   const auto port = a.local_endpoint().port;
-  CHECK_THROWS_WITH(tp::transport(io, tcp_at("127.0.0.1", port), tr),
+  CHECK_THROWS_WITH(tp::transport(io, bind_at(tcp, "127.0.0.1", port), tr),
                     "cannot bind TCP 127.0.0.1:" + std::to_string(port) +
                         ": Address already in use");
-  tp::transport v6(io, tcp_at("::1"), tr);
+  tp::transport v6(io, bind_at(tcp, "::1"), tr);
   const auto port6 = v6.local_endpoint().port;
-  CHECK_THROWS_WITH(tp::transport(io, tcp_at("::1", port6), tr),
+  CHECK_THROWS_WITH(tp::transport(io, bind_at(tcp, "::1", port6), tr),
                     "cannot bind TCP [::1]:" + std::to_string(port6) + ": Address already in use");
 }
 
@@ -274,8 +195,8 @@ TEST_CASE("TCP: destroying transports with connections and writes pending is saf
           "[transport][tcp]") {
   boost::asio::io_context io;
   tp::trace ta, tb;
-  auto a = std::make_unique<tp::transport>(io, tcp_at("127.0.0.1"), ta);
-  auto b = std::make_unique<tp::transport>(io, tcp_at("127.0.0.1"), tb);
+  auto a = std::make_unique<tp::transport>(io, bind_at(tcp, "127.0.0.1"), ta);
+  auto b = std::make_unique<tp::transport>(io, bind_at(tcp, "127.0.0.1"), tb);
   recorder ra, rb;
   ra.attach(*a);
   rb.attach(*b);

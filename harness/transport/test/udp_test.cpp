@@ -8,101 +8,32 @@
 #include <string>
 
 namespace tp = sipwright::transport;
-using transport_test::recorder;
-using transport_test::request;
-using transport_test::response;
-using transport_test::run_for;
-using transport_test::run_until;
+using namespace transport_test;
 
-namespace {
-
-tp::options udp_at(const std::string& address, std::uint16_t port = 0) {
-  tp::options o;
-  o.proto = tp::protocol::udp;
-  o.local = {address, port};
-  return o;
-}
-
-// A port on which nothing listens: bound once, then released.
-std::uint16_t closed_port(boost::asio::io_context& io, tp::protocol proto,
-                          const std::string& address) {
-  tp::trace tr;
-  tp::options o;
-  o.proto = proto;
-  o.local = {address, 0};
-  tp::transport t(io, o, tr);
-  return t.local_endpoint().port;
-}
-
-} // namespace
+constexpr auto udp = tp::protocol::udp;
+using udp_pair = pair_of<udp>;
 
 TEST_CASE("UDP: a request and its response, traced byte-exact on both sides [RFC 3261 18.1.1]",
           "[transport][udp][rfc3261-18.1.1]") {
   const std::string address = GENERATE(as<std::string>{}, "127.0.0.1", "::1");
   INFO(address);
-  boost::asio::io_context io;
-  tp::trace ta, tb;
-  tp::transport a(io, udp_at(address), ta);
-  tp::transport b(io, udp_at(address), tb);
-  CHECK(a.proto() == tp::protocol::udp);
-  CHECK(a.local_endpoint().address == address);
-  CHECK(a.local_endpoint().port != 0);
-  CHECK(b.local_endpoint().port != 0);
-  CHECK(a.local_endpoint().port != b.local_endpoint().port);
-  recorder ra, rb;
-  ra.attach(a);
-  rb.attach(b);
-
-  CHECK(a.send(b.local_endpoint(), request(), "first try") == 0u);
-  REQUIRE(run_until(io, [&] { return rb.messages.size() == 1; }));
-  const tp::received& req = rb.messages[0];
-  CHECK(req.from == a.local_endpoint());
-  CHECK(req.msg.method() == "OPTIONS");
-  CHECK(req.msg.bytes() == request());
-  CHECK(req.trace_index == 0u);
-
-  CHECK(b.send(req.from, response()) == 1u);
-  REQUIRE(run_until(io, [&] { return ra.messages.size() == 1; }));
-  CHECK(ra.messages[0].from == b.local_endpoint());
-  CHECK(ra.messages[0].msg.status_code() == 200);
-  CHECK(ra.messages[0].trace_index == 1u);
-  CHECK(ra.errors.empty());
-  CHECK(rb.errors.empty());
-
-  REQUIRE(ta.size() == 2u);
-  const auto& a_out = ta.entries()[0];
-  CHECK(a_out.dir == tp::direction::out);
-  CHECK(a_out.proto == tp::protocol::udp);
-  CHECK(a_out.local == a.local_endpoint());
-  CHECK(a_out.remote == b.local_endpoint());
-  CHECK(a_out.bytes == request());
-  CHECK(a_out.parse_error.empty());
-  CHECK(a_out.note == "first try");
-  const auto& a_in = ta.entries()[1];
-  CHECK(a_in.dir == tp::direction::in);
-  CHECK(a_in.local == a.local_endpoint());
-  CHECK(a_in.remote == b.local_endpoint());
-  CHECK(a_in.bytes == response());
-  CHECK(a_in.parse_error.empty());
-  CHECK(a_in.note.empty());
-  CHECK(a_in.at >= a_out.at);
-  CHECK(ra.messages[0].at == a_in.at);
-
-  REQUIRE(tb.size() == 2u);
-  CHECK(tb.entries()[0].dir == tp::direction::in);
-  CHECK(tb.entries()[0].local == b.local_endpoint());
-  CHECK(tb.entries()[0].remote == a.local_endpoint());
-  CHECK(tb.entries()[0].bytes == request());
-  CHECK(tb.entries()[1].dir == tp::direction::out);
-  CHECK(tb.entries()[1].remote == a.local_endpoint());
-  CHECK(tb.entries()[1].bytes == response());
+  transport_pair p(udp, address);
+  CHECK(p.a.proto() == tp::protocol::udp);
+  CHECK(p.a.local_endpoint().address == address);
+  CHECK(p.a.local_endpoint().port != 0);
+  CHECK(p.b.local_endpoint().port != 0);
+  CHECK(p.a.local_endpoint().port != p.b.local_endpoint().port);
+  p.ra.attach(p.a);
+  // UDP sends from the port it listens on.
+  const tp::endpoint from = check_request_and_response(p, udp, "first try");
+  CHECK(from == p.a.local_endpoint());
 }
 
 TEST_CASE("UDP: one trace shared by two transports keeps the order of events", "[transport][udp]") {
   boost::asio::io_context io;
   tp::trace tr;
-  tp::transport a(io, udp_at("127.0.0.1"), tr);
-  tp::transport b(io, udp_at("127.0.0.1"), tr);
+  tp::transport a(io, bind_at(udp, "127.0.0.1"), tr);
+  tp::transport b(io, bind_at(udp, "127.0.0.1"), tr);
   recorder ra, rb;
   ra.attach(a);
   rb.attach(b);
@@ -116,15 +47,11 @@ TEST_CASE("UDP: one trace shared by two transports keeps the order of events", "
   CHECK(rb.messages[0].trace_index == 1u);
 }
 
-TEST_CASE("UDP: a datagram that does not parse is traced with its parse error and not delivered "
-          "[RFC 3261 7]",
-          "[transport][udp][rfc3261-7]") {
-  boost::asio::io_context io;
-  tp::trace ta, tb;
-  tp::transport a(io, udp_at("127.0.0.1"), ta);
-  tp::transport b(io, udp_at("127.0.0.1"), tb);
-  recorder rb;
-  rb.attach(b);
+TEST_CASE_METHOD(
+    udp_pair,
+    "UDP: a datagram that does not parse is traced with its parse error and not delivered "
+    "[RFC 3261 7]",
+    "[transport][udp][rfc3261-7]") {
   a.start({}, {});
   a.send(b.local_endpoint(), "hello\r\n");
   a.send(b.local_endpoint(), "INVITE sip:bob@example.com SIP/2.0\nVia: x\r\n\r\n");
@@ -147,14 +74,9 @@ TEST_CASE("UDP: a datagram that does not parse is traced with its parse error an
   CHECK(tb.entries()[2].parse_error.empty());
 }
 
-TEST_CASE("UDP: a datagram of CRLFs is a keep-alive: traced, not delivered [RFC 5626 4.4.1]",
-          "[transport][udp][rfc5626-4.4.1]") {
-  boost::asio::io_context io;
-  tp::trace ta, tb;
-  tp::transport a(io, udp_at("127.0.0.1"), ta);
-  tp::transport b(io, udp_at("127.0.0.1"), tb);
-  recorder rb;
-  rb.attach(b);
+TEST_CASE_METHOD(udp_pair,
+                 "UDP: a datagram of CRLFs is a keep-alive: traced, not delivered [RFC 5626 4.4.1]",
+                 "[transport][udp][rfc5626-4.4.1]") {
   a.send(b.local_endpoint(), "\r\n\r\n");
   a.send(b.local_endpoint(), request());
   REQUIRE(run_until(io, [&] { return rb.messages.size() == 1; }));
@@ -165,14 +87,9 @@ TEST_CASE("UDP: a datagram of CRLFs is a keep-alive: traced, not delivered [RFC 
   CHECK(rb.messages[0].trace_index == 1u);
 }
 
-TEST_CASE("UDP: grammar findings travel with the message, the trace keeps the whole datagram",
-          "[transport][udp][rfc3261-18.3]") {
-  boost::asio::io_context io;
-  tp::trace ta, tb;
-  tp::transport a(io, udp_at("127.0.0.1"), ta);
-  tp::transport b(io, udp_at("127.0.0.1"), tb);
-  recorder rb;
-  rb.attach(b);
+TEST_CASE_METHOD(
+    udp_pair, "UDP: grammar findings travel with the message, the trace keeps the whole datagram",
+    "[transport][udp][rfc3261-18.3]") {
   std::string bad_cseq = request();
   bad_cseq.replace(bad_cseq.find("CSeq: 63104"), 11, "CSeq: x");
   // Leading CRLFs are ignored and bytes past Content-Length discarded (RFC 3261 7.5, 18.3),
@@ -187,16 +104,10 @@ TEST_CASE("UDP: grammar findings travel with the message, the trace keeps the wh
   CHECK(tb.entries()[0].parse_error.empty());
 }
 
-TEST_CASE("UDP: port unreachable is reported for the peer and receiving goes on",
-          "[transport][udp]") {
-  boost::asio::io_context io;
-  const tp::endpoint gone{"127.0.0.1", closed_port(io, tp::protocol::udp, "127.0.0.1")};
-  tp::trace ta, tb;
-  tp::transport a(io, udp_at("127.0.0.1"), ta);
-  tp::transport b(io, udp_at("127.0.0.1"), tb);
-  recorder ra, rb;
+TEST_CASE_METHOD(udp_pair, "UDP: port unreachable is reported for the peer and receiving goes on",
+                 "[transport][udp]") {
+  const tp::endpoint gone{"127.0.0.1", closed_port(io, udp, "127.0.0.1")};
   ra.attach(a);
-  rb.attach(b);
   a.send(gone, request());
   REQUIRE(run_until(io, [&] { return !ra.errors.empty(); }));
   CHECK(ra.errors[0].peer == gone);
@@ -209,29 +120,23 @@ TEST_CASE("UDP: port unreachable is reported for the peer and receiving goes on"
 TEST_CASE("UDP: binding a port in use is a setup error saying so", "[transport][udp]") {
   boost::asio::io_context io;
   tp::trace tr;
-  tp::transport a(io, udp_at("127.0.0.1"), tr);
+  tp::transport a(io, bind_at(udp, "127.0.0.1"), tr);
   const auto port = a.local_endpoint().port;
   try {
-    tp::transport b(io, udp_at("127.0.0.1", port), tr);
+    tp::transport b(io, bind_at(udp, "127.0.0.1", port), tr);
     FAIL("bound twice");
   } catch (const tp::setup_error& e) {
     CHECK(std::string(e.what()) ==
           "cannot bind UDP 127.0.0.1:" + std::to_string(port) + ": Address already in use");
   }
-  CHECK_THROWS_WITH(tp::transport(io, udp_at("192.0.2.1"), tr),
+  CHECK_THROWS_WITH(tp::transport(io, bind_at(udp, "192.0.2.1"), tr),
                     "cannot bind UDP 192.0.2.1:0: Cannot assign requested address");
-  CHECK_THROWS_WITH(tp::transport(io, udp_at("example.com"), tr),
+  CHECK_THROWS_WITH(tp::transport(io, bind_at(udp, "example.com"), tr),
                     "cannot bind UDP example.com:0: not a numeric IP address");
 }
 
-TEST_CASE("UDP: after close nothing is delivered and sends are traced as not sent",
-          "[transport][udp]") {
-  boost::asio::io_context io;
-  tp::trace ta, tb;
-  tp::transport a(io, udp_at("127.0.0.1"), ta);
-  tp::transport b(io, udp_at("127.0.0.1"), tb);
-  recorder rb;
-  rb.attach(b);
+TEST_CASE_METHOD(udp_pair, "UDP: after close nothing is delivered and sends are traced as not sent",
+                 "[transport][udp]") {
   b.close();
   CHECK(b.send(a.local_endpoint(), request(), "late") == 0u);
   CHECK(tb.entries()[0].note == "late; not sent: transport closed");
@@ -245,8 +150,8 @@ TEST_CASE("UDP: after close nothing is delivered and sends are traced as not sen
 TEST_CASE("UDP: destroying a transport with operations pending is safe", "[transport][udp]") {
   boost::asio::io_context io;
   tp::trace ta, tb;
-  auto b = std::make_unique<tp::transport>(io, udp_at("::1"), tb);
-  tp::transport a(io, udp_at("::1"), ta);
+  auto b = std::make_unique<tp::transport>(io, bind_at(udp, "::1"), tb);
+  tp::transport a(io, bind_at(udp, "::1"), ta);
   recorder rb;
   rb.attach(*b);
   a.send(b->local_endpoint(), request());
