@@ -93,11 +93,11 @@ public:
       if (a.acks.empty()) {
         // Judged once the device had 64*T1 (Timer H, 17.2.1) or moved on to another request.
         if (a.later_request || waited >= 64 * t_.t1)
-          out.violated(received, "an ACK for the " + std::to_string(a.status),
-                       fmt::format("no ACK within {}{}", seconds(waited),
-                                   a.later_request ? ", though the device sent another request"
-                                                   : ""),
-                       {a.send_indexes.front()});
+          out.violated(
+              received, "an ACK for the " + std::to_string(a.status),
+              fmt::format("no ACK within {}{}", seconds(waited),
+                          a.later_request ? ", though the device sent another request" : ""),
+              {a.send_indexes.front()});
         else
           out.not_applicable(received,
                              fmt::format("the call ended {} after the {}, before an ACK was due",
@@ -123,10 +123,10 @@ public:
         }
       }
       if (unanswered)
-        out.violated(each, fmt::format("an ACK for each of the {} copies of the {}", owed, a.status),
-                     fmt::format("{} ACK{} for them", owed - unanswered,
-                                 owed - unanswered == 1 ? "" : "s"),
-                     a.send_indexes);
+        out.violated(
+            each, fmt::format("an ACK for each of the {} copies of the {}", owed, a.status),
+            fmt::format("{} ACK{} for them", owed - unanswered, owed - unanswered == 1 ? "" : "s"),
+            a.send_indexes);
       else
         out.pass(each, a.ack_indexes);
     }
@@ -161,8 +161,10 @@ private:
                     verdicts& out) {
     const std::vector<std::size_t> ev{a.invite_index, a.send_indexes.front(), ack_index};
     auto check = [&](rule_id r, bool ok, std::string expected, std::string observed) {
-      if (ok) out.pass(r, {ack_index});
-      else out.violated(r, std::move(expected), std::move(observed), ev);
+      if (ok)
+        out.pass(r, {ack_index});
+      else
+        out.violated(r, std::move(expected), std::move(observed), ev);
     };
     const auto& inv = a.invite;
     const auto& resp = a.response;
@@ -183,7 +185,8 @@ private:
             "To tag " + to_tag(resp) + " (the 2xx's)",
             to_tag(ack).empty() ? std::string("no To tag") : "To tag " + to_tag(ack));
       check(rule_id::ack_2xx_cseq, cseq_text(ack) == invite_cseq,
-            "CSeq " + invite_cseq + " (INVITE CSeq " + cseq_text(inv) + ")", "CSeq " + cseq_text(ack));
+            "CSeq " + invite_cseq + " (INVITE CSeq " + cseq_text(inv) + ")",
+            "CSeq " + cseq_text(ack));
       // 12.2.1.1: Request-URI and Route from the 2xx's Contact and reversed Record-Route.
       auto routes = dialog::route_set_of(resp, true);
       auto contact = dialog::contact_uri_of(resp);
@@ -219,8 +222,7 @@ private:
               std::string(sip::info(id).name) + " " + joined(values(ack, id)));
       }
       check(rule_id::ack_2xx_max_forwards, ack.max_forwards().has_value(), "Max-Forwards",
-            ack.find(header_id::max_forwards) ? "an unparsable Max-Forwards"
-                                              : "no Max-Forwards");
+            ack.find(header_id::max_forwards) ? "an unparsable Max-Forwards" : "no Max-Forwards");
       // 13.2.1: an INVITE without an offer gets the offer in the 2xx; the answer is in the ACK.
       if (inv.body().empty() && !resp.body().empty())
         check(rule_id::ack_2xx_sdp_answer, !ack.body().empty(),
@@ -247,7 +249,8 @@ private:
               (invite_vias.empty() ? std::string("none") : invite_vias.front()) + ")",
           "Via " + joined(vias));
     check(rule_id::ack_non2xx_request_uri, ack.request_uri() == inv.request_uri(),
-          "Request-URI " + std::string(inv.request_uri()), "Request-URI " + std::string(ack.request_uri()));
+          "Request-URI " + std::string(inv.request_uri()),
+          "Request-URI " + std::string(ack.request_uri()));
     check(rule_id::ack_non2xx_call_id, call_id(ack) == call_id(inv), "Call-ID " + call_id(inv),
           "Call-ID " + call_id(ack));
     check(rule_id::ack_non2xx_from, same_address(ack, inv, header_id::from),
@@ -257,7 +260,8 @@ private:
           "To " + std::string(resp.value(header_id::to)) + " (the response's)",
           "To " + std::string(ack.value(header_id::to)));
     check(rule_id::ack_non2xx_cseq, cseq_text(ack) == invite_cseq,
-          "CSeq " + invite_cseq + " (INVITE CSeq " + cseq_text(inv) + ")", "CSeq " + cseq_text(ack));
+          "CSeq " + invite_cseq + " (INVITE CSeq " + cseq_text(inv) + ")",
+          "CSeq " + cseq_text(ack));
     const auto want_routes = values(inv, header_id::route);
     const auto got_routes = values(ack, header_id::route);
     check(rule_id::ack_non2xx_route, got_routes == want_routes, "Route " + joined(want_routes),

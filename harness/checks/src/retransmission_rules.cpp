@@ -43,15 +43,17 @@ public:
     }
     if (m.dir == direction::received && msg.is_response() && msg.status_code() >= 200 &&
         cseq_method(msg) == "INVITE") {
-      auto inv = std::find_if(invites_.begin(), invites_.end(),
-                              [&](const auto& i) { return top_branch(i.first) == top_branch(msg); });
+      auto inv = std::find_if(invites_.begin(), invites_.end(), [&](const auto& i) {
+        return top_branch(i.first) == top_branch(msg);
+      });
       if (inv == invites_.end()) return;
       auto a = std::find_if(answers_.begin(), answers_.end(), [&](const answer& x) {
         return top_branch(x.invite) == top_branch(msg) && x.status == msg.status_code() &&
                x.to_tag == to_tag(msg);
       });
       if (a == answers_.end()) {
-        answers_.push_back({inv->first, inv->second, msg.status_code(), to_tag(msg), {}, {}, {}, {}});
+        answers_.push_back(
+            {inv->first, inv->second, msg.status_code(), to_tag(msg), {}, {}, {}, {}});
         a = std::prev(answers_.end());
         if (a->success()) judge_2xx(*a, msg, m.trace_index, out);
       }
@@ -74,7 +76,8 @@ public:
 
   void on_end(clock::time_point at, verdicts& out) override {
     for (const auto& a : answers_) {
-      if (a.success()) judge_schedule(a, at, rule_id::uas_2xx_retransmit, rule_id::uas_2xx_stop_on_ack, out);
+      if (a.success())
+        judge_schedule(a, at, rule_id::uas_2xx_retransmit, rule_id::uas_2xx_stop_on_ack, out);
       else if (t_.reliable) {
         out.not_applicable(rule_id::uas_non2xx_retransmit,
                            "reliable transport: Timer G does not run (RFC 3261 17.2.1)");
@@ -107,7 +110,8 @@ private:
     const std::vector<std::size_t> ev{a.invite_index, index};
     // 12.1.1 (and 8.1.1.8): one Contact, a SIP or SIPS URI when the request was sent to one.
     const auto contact = dialog::contact_uri_of(resp);
-    if (contact.ok()) out.pass(rule_id::uas_2xx_contact, {index});
+    if (contact.ok())
+      out.pass(rule_id::uas_2xx_contact, {index});
     else
       out.violated(rule_id::uas_2xx_contact, "one Contact with a SIP or SIPS URI",
                    contact.err().text, ev);
@@ -117,7 +121,8 @@ private:
       out.not_applicable(rule_id::uas_2xx_record_route, "the INVITE had no Record-Route");
     } else {
       const auto got = values(resp, header_id::record_route);
-      if (got == want) out.pass(rule_id::uas_2xx_record_route, {index});
+      if (got == want)
+        out.pass(rule_id::uas_2xx_record_route, {index});
       else
         out.violated(rule_id::uas_2xx_record_route, "Record-Route " + joined(want),
                      "Record-Route " + joined(got), ev);
@@ -136,7 +141,8 @@ private:
     for (std::size_t i = 0; i < a.copies.size(); ++i) {
       // A copy the device sent before the ACK reached it may arrive up to one round trip (T1)
       // after the ACK went out.
-      if (!a.ack || a.copies[i] <= *a.ack + t_.t1) before.push_back(a.copies[i]);
+      if (!a.ack || a.copies[i] <= *a.ack + t_.t1)
+        before.push_back(a.copies[i]);
       else {
         after.push_back(a.copies[i]);
         after_idx.push_back(a.copy_indexes[i]);
@@ -174,10 +180,12 @@ private:
       for (std::size_t i = 1; i < before.size() && problem.empty(); ++i) {
         const auto want = i - 1 < expected.size() ? expected[i - 1] : nth(i - 1);
         const auto got = before[i] - before[i - 1];
-        const auto allowed = std::chrono::duration_cast<milliseconds>(want * t_.tolerance) + t_.slack;
+        const auto allowed =
+            std::chrono::duration_cast<milliseconds>(want * t_.tolerance) + t_.slack;
         if (got < want - allowed || got > want + allowed)
-          problem = fmt::format("retransmission {} came {} after the previous one, expected {} +- {}",
-                                i, millis(got), millis(want), millis(allowed));
+          problem =
+              fmt::format("retransmission {} came {} after the previous one, expected {} +- {}", i,
+                          millis(got), millis(want), millis(allowed));
       }
       // Copies missing: the last one expected within the window (with the tolerance) never came.
       const std::size_t due = [&] {
@@ -185,7 +193,8 @@ private:
         auto at = before.front();
         for (auto e : expected) {
           at += e;
-          const auto allowed = std::chrono::duration_cast<milliseconds>(e * t_.tolerance) + t_.slack;
+          const auto allowed =
+              std::chrono::duration_cast<milliseconds>(e * t_.tolerance) + t_.slack;
           if (at + allowed <= until) ++n;
         }
         return n;
@@ -217,8 +226,8 @@ private:
     else if (end - *a.ack >= t_.t2)
       out.pass(stop, {});
     else
-      out.not_applicable(stop, fmt::format("the call ended {} after the ACK, before T2",
-                                           millis(end - *a.ack)));
+      out.not_applicable(
+          stop, fmt::format("the call ended {} after the ACK, before T2", millis(end - *a.ack)));
   }
 
   timing t_;

@@ -8,10 +8,14 @@ namespace sipwright::checks {
 
 std::string_view to_string(outcome o) {
   switch (o) {
-  case outcome::pass: return "PASS";
-  case outcome::fail: return "FAIL";
-  case outcome::warn: return "WARN";
-  case outcome::not_applicable: return "N/A";
+  case outcome::pass:
+    return "PASS";
+  case outcome::fail:
+    return "FAIL";
+  case outcome::warn:
+    return "WARN";
+  case outcome::not_applicable:
+    return "N/A";
   }
   return "?";
 }
@@ -63,8 +67,10 @@ std::vector<verdict> verdicts::summary() const {
         na = &v;
       }
     }
-    if (!bad && pass) out.push_back(*pass);
-    else if (!bad && na) out.push_back(*na);
+    if (!bad && pass)
+      out.push_back(*pass);
+    else if (!bad && na)
+      out.push_back(*na);
   }
   return out;
 }

@@ -64,13 +64,15 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                       "Local IP:PORT to bind (port 0: any free port; default 127.0.0.1:5060 "
                       "for a callee, a free port for a caller)");
   run_cmd->add_option("--transport", run.transport, "udp or tcp")->capture_default_str();
-  auto* service = run_cmd->add_option("--service", run.service,
-                                      "User part of the called URI: [service] (a library "
-                                      "scenario brings its own)")
+  auto* service = run_cmd
+                      ->add_option("--service", run.service,
+                                   "User part of the called URI: [service] (a library "
+                                   "scenario brings its own)")
                       ->capture_default_str();
-  run_cmd->add_option("--trigger", run.trigger,
-                      "A callee scenario: the command that makes the device call, run once "
-                      "sipwright listens; {host}, {port}, {transport}, {user} are filled in")
+  run_cmd
+      ->add_option("--trigger", run.trigger,
+                   "A callee scenario: the command that makes the device call, run once "
+                   "sipwright listens; {host}, {port}, {transport}, {user} are filled in")
       ->type_name("COMMAND");
   run_cmd
       ->add_option("--t1", run.t1_ms, "RFC 3261 T1 in ms: retransmissions and waits scale with it")
@@ -81,9 +83,10 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("-m,--calls", run.calls, "Calls to play per scenario")->capture_default_str();
   run_cmd->add_option("--seed", run.seed, "Seed of lost= and chance= (0: from the clock)");
   run_cmd->add_flag("--strict", run.strict, "SHOULD-level violations fail instead of warning");
-  run_cmd->add_option("--timing-tolerance", run.timing_tolerance,
-                      "How far the device's retransmission intervals may be from the RFC "
-                      "schedule, as a fraction of each interval (plus 50 ms)")
+  run_cmd
+      ->add_option("--timing-tolerance", run.timing_tolerance,
+                   "How far the device's retransmission intervals may be from the RFC "
+                   "schedule, as a fraction of each interval (plus 50 ms)")
       ->capture_default_str();
   auto* verbose = run_cmd->add_flag("-v,--verbose", run.verbose,
                                     "Print every message of the run and every rule's verdict");
@@ -112,8 +115,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       return app.exit(e, out, err); // --help, --version
     std::string sub;
     for (const auto* c : app.get_subcommands()) sub = " " + c->get_name(); // the one parsed
-    err << "sipwright: error: " << one_line(e.what()) << " (see 'sipwright" << sub
-        << " --help')\n";
+    err << "sipwright: error: " << one_line(e.what()) << " (see 'sipwright" << sub << " --help')\n";
     return exit_usage;
   }
   if (lint_cmd->parsed()) return run_lint(lint, out, err);

@@ -11,9 +11,7 @@
 #include <string>
 
 namespace sipwright::cli {
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 int run_rules(bool json, std::ostream& out) {
   const auto rules = checks::catalogue();

@@ -138,7 +138,7 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
     ro.on_listening = sc.role == scenario::role::callee ? callback : nullptr;
     // A library scenario says which user makes the device answer as it needs (--service wins).
     ro.service = opts.service_given || !sc.meta || sc.meta->service.empty() ? opts.service
-                                                                           : sc.meta->service;
+                                                                            : sc.meta->service;
     engine::scenario_result r;
     try {
       r = engine::run_scenario(sc, ro);
@@ -165,7 +165,8 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
       if (opts.verbose || !c.failure.empty())
         for (const auto& l : c.log) fmt::print(out, "      call {}: {}\n", c.call_number, l);
       for (const auto& v : c.scenario_warnings)
-        fmt::print(out, "      call {}: scenario warning: {}\n", c.call_number, checks::describe(v));
+        fmt::print(out, "      call {}: scenario warning: {}\n", c.call_number,
+                   checks::describe(v));
       // The rules: violations always, passes and N/A with --verbose.
       for (const auto& v : c.verdicts) {
         const bool bad = v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn;
@@ -210,13 +211,14 @@ int run_list(bool json, std::ostream& out, std::ostream& err) {
     out << "[\n";
     for (std::size_t i = 0; i < lib.size(); ++i) {
       const auto& m = *lib[i].meta;
-      fmt::print(out,
-                 "  {{\"id\": {}, \"title\": {}, \"device\": \"{}\", \"sections\": {}, "
-                 "\"test_purposes\": {}, \"capabilities\": {}, \"transports\": {}, \"file\": {}}}{}\n",
-                 json_string(m.id), json_string(m.title),
-                 m.device == scenario::role::callee ? "callee" : "caller", json_list(m.sections),
-                 json_list(m.test_purposes), json_list(m.capabilities), json_list(m.transports),
-                 json_string(lib[i].file), i + 1 < lib.size() ? "," : "");
+      fmt::print(
+          out,
+          "  {{\"id\": {}, \"title\": {}, \"device\": \"{}\", \"sections\": {}, "
+          "\"test_purposes\": {}, \"capabilities\": {}, \"transports\": {}, \"file\": {}}}{}\n",
+          json_string(m.id), json_string(m.title),
+          m.device == scenario::role::callee ? "callee" : "caller", json_list(m.sections),
+          json_list(m.test_purposes), json_list(m.capabilities), json_list(m.transports),
+          json_string(lib[i].file), i + 1 < lib.size() ? "," : "");
     }
     out << "]\n";
     return exit_ok;

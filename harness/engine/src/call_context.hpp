@@ -7,9 +7,9 @@
 #include "sipwright/transport/endpoint.hpp"
 #include "variables.hpp"
 
+#include <boost/regex.hpp>
 #include <cstdint>
 #include <optional>
-#include <boost/regex.hpp>
 #include <string>
 #include <unordered_map>
 #include <vector>

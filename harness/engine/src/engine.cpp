@@ -39,8 +39,8 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
 using scenario::step;
+using std::chrono::milliseconds;
 
 std::optional<sip::message> parse_own(std::string_view bytes) {
   parser::parser p(parser::options{parser::mode::datagram, {}, false, false});
@@ -75,7 +75,7 @@ struct call {
   }
   call_context ctx;
   asio::steady_timer signal;
-  checks::call_checks checks; // the rules, observing every message of the call
+  checks::call_checks checks;          // the rules, observing every message of the call
   checks::call_checks scenario_checks; // the same, judging what the harness sends
   std::deque<transport::received> inbox;
   engine::exchanges exchanges;
@@ -83,8 +83,8 @@ struct call {
   call_result result;
   std::string transport_error;
   bool ended = false;
-  bool invite_proceeding = false; // a provisional response to the last INVITE arrived
-  std::size_t last_send_pc = 0;   // for out-of-order optional responses
+  bool invite_proceeding = false;          // a provisional response to the last INVITE arrived
+  std::size_t last_send_pc = 0;            // for out-of-order optional responses
   std::map<std::string, std::string> txns; // start_txn name -> transaction id (its branch)
   std::vector<std::string> sent_to_tags;   // To tags of the responses this call sent
   clock::time_point started = clock::now();
@@ -255,7 +255,8 @@ private:
     if (parsed) {
       const auto now = clock::now();
       c.checks.on_message({*parsed, checks::direction::sent, now, index, !note.empty()});
-      c.scenario_checks.on_message({*parsed, checks::direction::received, now, index, !note.empty()});
+      c.scenario_checks.on_message(
+          {*parsed, checks::direction::received, now, index, !note.empty()});
     }
   }
 
@@ -268,8 +269,8 @@ private:
     for (auto& v : c.scenario_checks.result().summary())
       if (v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn)
         c.result.scenario_warnings.push_back(std::move(v));
-    const bool violated = c.checks.result().any_failure() ||
-                          (opts_.strict && c.checks.result().any_warning());
+    const bool violated =
+        c.checks.result().any_failure() || (opts_.strict && c.checks.result().any_warning());
     if (c.result.failure.empty() && !violated) c.result.passed = true;
     res_.calls.push_back(c.result);
     ++finished_;
@@ -293,8 +294,8 @@ private:
         return;
       }
       ++started_;
-      auto c = std::make_shared<call>(io_, call_context(env_for(r.from), started_, call_id),
-                                      timing());
+      auto c =
+          std::make_shared<call>(io_, call_context(env_for(r.from), started_, call_id), timing());
       calls_[call_id] = c;
       c->inbox.push_back(std::move(r));
       asio::co_spawn(
@@ -382,7 +383,8 @@ private:
       while (!c.inbox.empty()) {
         auto r = std::move(c.inbox.front());
         c.inbox.pop_front();
-        c.retransmissions.remove_if([&](retransmission& x) { return x.stopped_by(r.msg, opts_.t2); });
+        c.retransmissions.remove_if(
+            [&](retransmission& x) { return x.stopped_by(r.msg, opts_.t2); });
         auto k = c.exchanges.on_received(r.msg, r.from);
         c.checks.on_message(
             {r.msg, checks::direction::received, r.at, r.trace_index, k.retransmission});
@@ -495,12 +497,13 @@ private:
   awaitable<bool> pause(call& c, const step& s) {
     milliseconds ms = s.milliseconds.value_or(milliseconds(0));
     if (s.t1_multiple)
-      ms = milliseconds(static_cast<long long>(*s.t1_multiple * static_cast<double>(opts_.t1.count())));
+      ms = milliseconds(
+          static_cast<long long>(*s.t1_multiple * static_cast<double>(opts_.t1.count())));
     if (!s.pause_variable.empty())
       if (auto it = c.ctx.vars().find(s.pause_variable); it != c.ctx.vars().end()) {
         // A value from the device: clamped to the run's bound.
-        const double v = std::clamp(it->second.num(), 0.0,
-                                    static_cast<double>(opts_.timeout.count()));
+        const double v =
+            std::clamp(it->second.num(), 0.0, static_cast<double>(opts_.timeout.count()));
         ms = milliseconds(static_cast<long long>(v));
       }
     const auto until = std::min(clock::now() + ms, deadline_);
@@ -550,10 +553,11 @@ private:
                           const transport::endpoint& to) {
     if (s.retrans && s.retrans->count() == 0) return;
     const bool request = own.is_request();
-    const std::string method = request ? std::string(own.method())
-                                       : std::string(own.cseq().value_or(sip::cseq{}).method);
+    const std::string method =
+        request ? std::string(own.method()) : std::string(own.cseq().value_or(sip::cseq{}).method);
     bool wanted = false;
-    if (request) wanted = !reliable() && method != "ACK";
+    if (request)
+      wanted = !reliable() && method != "ACK";
     else if (method == "INVITE" && own.status_code() >= 200)
       wanted = own.status_code() < 300 || !reliable();
     if (!wanted) return;
@@ -689,8 +693,8 @@ private:
       }
       const step& got = steps[*hit];
       if (lost(got)) {
-        c.result.log.push_back(fmt::format("{}:{}: dropped on receipt (lost={}): {}",
-                                           got.pos.file, got.pos.line, got.lost, first_line(m.bytes())));
+        c.result.log.push_back(fmt::format("{}:{}: dropped on receipt (lost={}): {}", got.pos.file,
+                                           got.pos.line, got.lost, first_line(m.bytes())));
         continue;
       }
       c.ctx.on_received(m, got.rrs);

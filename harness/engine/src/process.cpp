@@ -5,10 +5,10 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <unistd.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 extern char** environ;
 

@@ -217,8 +217,9 @@ std::string user_agent::build_non2xx_ack(const sip::message& resp) {
     b.header("To", std::string(inv.value(header_id::to)) + ";tag=" + new_tag());
   else
     b.header("To", resp.value(header_id::to));
-  b.header("Call-ID", f.has(fault::non2xx_ack_wrong_call_id) ? "other-" + std::string(*inv.call_id())
-                                                            : std::string(*inv.call_id()));
+  b.header("Call-ID", f.has(fault::non2xx_ack_wrong_call_id)
+                          ? "other-" + std::string(*inv.call_id())
+                          : std::string(*inv.call_id()));
   b.header("CSeq", std::to_string(c.cseq + (f.has(fault::non2xx_ack_wrong_cseq) ? 1 : 0)) + " ACK");
   return b.str();
 }

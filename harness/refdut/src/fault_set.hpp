@@ -42,7 +42,7 @@ namespace sipwright::refdut::detail {
     "the ACK of a non-2xx final response carries another To tag than the response's")              \
   X(non2xx_ack_wrong_cseq, "non2xx-ack-wrong-cseq", caller, "ack-non2xx.cseq",                     \
     "the ACK of a non-2xx final response carries the INVITE's CSeq number plus one")               \
-  X(non2xx_ack_wrong_call_id, "non2xx-ack-wrong-call-id", caller, "ack-non2xx.call-id",             \
+  X(non2xx_ack_wrong_call_id, "non2xx-ack-wrong-call-id", caller, "ack-non2xx.call-id",            \
     "the ACK of a non-2xx final response carries another Call-ID")                                 \
   X(non2xx_ack_wrong_from_tag, "non2xx-ack-wrong-from-tag", caller, "ack-non2xx.from",             \
     "the ACK of a non-2xx final response carries another From tag")                                \

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <array>
-#include <limits>
 #include <boost/regex.hpp>
+#include <limits>
 
 namespace sipwright::scenario::detail {
 

@@ -239,11 +239,11 @@ private:
   }
 
   step recv(const pugi::xml_node& el) {
-    check_attributes(cx_, el, {"request",      "response",     "optional", "timeout", "ontimeout",
-                               "next",         "test",         "chance",   "rrs",     "auth",
-                               "regexp_match", "response_txn", "lost",     "crlf",    "start_rtd",
-                               "rtd",          "repeat_rtd",   "counter",  "hide",    "display",
-                               "timeout_t1"},
+    check_attributes(cx_, el,
+                     {"request", "response", "optional",  "timeout", "ontimeout",    "next",
+                      "test",    "chance",   "rrs",       "auth",    "regexp_match", "response_txn",
+                      "lost",    "crlf",     "start_rtd", "rtd",     "repeat_rtd",   "counter",
+                      "hide",    "display",  "timeout_t1"},
                      {"ignoresdp", "rtp_echo", "condexec", "condexec_inverse"});
     step s = begin(el, step::kind::recv);
     auto request = el.attribute("request");

@@ -10,7 +10,8 @@
 
 using namespace sipwright::scenario;
 
-TEST_CASE("The library loads, every scenario with metadata and a unique id", "[scenario][library]") {
+TEST_CASE("The library loads, every scenario with metadata and a unique id",
+          "[scenario][library]") {
   const auto lib = load_library(SCENARIO_LIBRARY);
   REQUIRE(lib.size() >= 15);
   std::set<std::string> ids;
@@ -59,11 +60,14 @@ TEST_CASE("Metadata mistakes are load errors", "[scenario][library]") {
   };
   const row rows[] = {
       {"device disagrees with the flow",
-       "<scenario>\n<metadata id=\"a\" title=\"t\" device=\"callee\"/>\n<recv request=\"INVITE\"/>\n"
+       "<scenario>\n<metadata id=\"a\" title=\"t\" device=\"callee\"/>\n<recv "
+       "request=\"INVITE\"/>\n"
        "</scenario>",
        "m.xml:2:28: error: device=\"callee\" but the scenario starts by receiving: the device is "
        "the caller"},
-      {"no id", "<scenario>\n<metadata title=\"t\" device=\"caller\"/>\n<recv request=\"INVITE\"/>\n</scenario>",
+      {"no id",
+       "<scenario>\n<metadata title=\"t\" device=\"caller\"/>\n<recv "
+       "request=\"INVITE\"/>\n</scenario>",
        "m.xml:2:1: error: <metadata> needs the attribute 'id'"},
       {"bad device",
        "<scenario>\n<metadata id=\"a\" title=\"t\" device=\"proxy\"/>\n<recv request=\"INVITE\"/>\n"
@@ -72,7 +76,8 @@ TEST_CASE("Metadata mistakes are load errors", "[scenario][library]") {
        "(what the device plays))"},
       {"two metadata",
        "<scenario>\n<metadata id=\"a\" title=\"t\" device=\"caller\"/>\n"
-       "<metadata id=\"b\" title=\"t\" device=\"caller\"/>\n<recv request=\"INVITE\"/>\n</scenario>",
+       "<metadata id=\"b\" title=\"t\" device=\"caller\"/>\n<recv "
+       "request=\"INVITE\"/>\n</scenario>",
        "m.xml:3:1: error: a second <metadata> (one per scenario)"},
       {"pause with t1 and milliseconds",
        "<scenario>\n<recv request=\"INVITE\"/>\n<pause milliseconds=\"5\" t1=\"2\"/>\n</scenario>",

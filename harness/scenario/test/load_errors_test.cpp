@@ -40,7 +40,8 @@ TEST_CASE("bad scenarios are refused with position and expectation", "[scenario]
       // elements and attributes
       {"unknown element", wrap(ok + "  <sned/>\n"),
        "t.xml:6:3: error: unknown element <sned> (expected send, recv, pause, nop, label, "
-       "timewait, ResponseTimeRepartition, CallLengthRepartition, Global, User, Reference or metadata)"},
+       "timewait, ResponseTimeRepartition, CallLengthRepartition, Global, User, Reference or "
+       "metadata)"},
       {"3PCC element", wrap(ok + "<sendCmd/>\n"),
        "t.xml:6:1: error: <sendCmd> is a SIPp feature not supported by sipwright"},
       {"text in scenario", wrap(ok + "hello\n"),

@@ -15,7 +15,7 @@ enum class level : std::uint8_t { must, should };
   /* Every message received */                                                                     \
   X(msg_grammar, "msg.grammar", must, "RFC 3261 25", "the message parses per the SIP grammar")     \
   X(msg_mandatory, "msg.mandatory-headers", must, "RFC 3261 8.1.1, 8.2.6.2, 20",                   \
-    "the header fields every request or response needs are present")                              \
+    "the header fields every request or response needs are present")                               \
   X(msg_content_length, "msg.content-length", must, "RFC 3261 18.3, 20.14",                        \
     "Content-Length equals the body's length")                                                     \
   X(msg_content_type, "msg.content-type", must, "RFC 3261 7.4.1, 20.15",                           \
@@ -47,7 +47,8 @@ enum class level : std::uint8_t { must, should };
     "the 2xx to INVITE is acknowledged with an ACK")                                               \
   X(ack_2xx_each, "ack-2xx.each-retransmission", must, "RFC 3261 13.2.2.4",                        \
     "every retransmission of the 2xx gets an ACK")                                                 \
-  X(ack_2xx_new_transaction, "ack-2xx.new-transaction", must, "RFC 3261 13.2.2.4, 17.1.1.3, 8.1.1.7", \
+  X(ack_2xx_new_transaction, "ack-2xx.new-transaction", must,                                      \
+    "RFC 3261 13.2.2.4, 17.1.1.3, 8.1.1.7",                                                        \
     "the ACK to a 2xx is a new transaction: a new branch with the magic cookie")                   \
   X(ack_2xx_call_id, "ack-2xx.call-id", must, "RFC 3261 13.2.2.4, 12.2.1.1",                       \
     "the ACK carries the dialog's Call-ID")                                                        \
@@ -78,7 +79,8 @@ enum class level : std::uint8_t { must, should };
     "the ACK's Request-URI is the INVITE's")                                                       \
   X(ack_non2xx_call_id, "ack-non2xx.call-id", must, "RFC 3261 17.1.1.3",                           \
     "the ACK's Call-ID is the INVITE's")                                                           \
-  X(ack_non2xx_from, "ack-non2xx.from", must, "RFC 3261 17.1.1.3", "the ACK's From is the INVITE's") \
+  X(ack_non2xx_from, "ack-non2xx.from", must, "RFC 3261 17.1.1.3",                                 \
+    "the ACK's From is the INVITE's")                                                              \
   X(ack_non2xx_to, "ack-non2xx.to", must, "RFC 3261 17.1.1.3",                                     \
     "the ACK's To carries the response's To tag")                                                  \
   X(ack_non2xx_cseq, "ack-non2xx.cseq", must, "RFC 3261 17.1.1.3",                                 \

@@ -66,7 +66,7 @@ struct scenario_result {
   transport::endpoint local; // as bound
   std::vector<call_result> calls;
   std::chrono::steady_clock::duration elapsed{};
-  transport::trace trace; // every message of the run
+  transport::trace trace;       // every message of the run
   std::vector<std::string> log; // what the run did besides the calls (the trigger command)
   bool passed() const;
 };

@@ -153,8 +153,8 @@ struct step {
   // pause / timewait
   std::optional<std::chrono::milliseconds> milliseconds; // milliseconds="N"
   std::optional<double> t1_multiple; // t1="N": N times the run's T1 (a sipwright extension)
-  std::string pause_variable;                            // variable="name": pause for that many ms
-  bool timewait = false;                                 // <timewait>: pause at the end of the call
+  std::string pause_variable;        // variable="name": pause for that many ms
+  bool timewait = false;             // <timewait>: pause at the end of the call
 
   // label
   std::string id;
@@ -175,9 +175,9 @@ enum class role : std::uint8_t {
 
 // <metadata>: what a library scenario tests (a sipwright element). Ids and section numbers only.
 struct metadata {
-  std::string id;    // "device-callee/basic-call"
-  std::string title; // one line
-  scenario::role device = role::caller; // what the device plays (the harness plays the other)
+  std::string id;                         // "device-callee/basic-call"
+  std::string title;                      // one line
+  scenario::role device = role::caller;   // what the device plays (the harness plays the other)
   std::vector<std::string> sections;      // "RFC 3261 13.2.2.4"
   std::vector<std::string> test_purposes; // ETSI TS 102 027-2 ids, e.g. SIP_CC_TE_CE_TI_009
   std::vector<std::string> capabilities;  // what the device must be able to do
