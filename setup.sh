@@ -17,6 +17,7 @@ packages=(
   libboost1.81-dev libpugixml-dev    # Boost.Asio 1.81 engine, scenario XML loader
   libxml2-dev libxml2-utils          # XSD validation of XML bodies (380); xmllint for the scenario XSD
   sip-tester python3                 # SIPp: the interop peer (label interop)
+  tshark python3-junitparser         # the reports' tests read the pcap and the JUnit file
   clang libclang-rt-14-dev           # libFuzzer target under suite/fuzz
   libosip2-dev libsofia-sip-ua-dev   # parse-speed comparison under suite/bench
 )
