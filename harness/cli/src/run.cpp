@@ -175,6 +175,11 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
       }
     }
     if (opts.verbose) print_trace(r, out);
+    if (r.interrupted) {
+      fmt::print(out, "interrupted by signal {} during {}: the scenarios after it were not run\n",
+                 r.interrupted, std::filesystem::path(sc.file).filename().string());
+      break;
+    }
   }
   fmt::print(out, "{} passed, {} failed, {} skipped\n", passed, failed, 0);
   return failed ? exit_invalid : exit_ok;

@@ -13,6 +13,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/regex.hpp>
@@ -115,12 +116,29 @@ public:
                 on_transport_error(peer, what);
               });
     if (sc_.role == scenario::role::callee && !opts_.trigger.empty()) trigger();
+    // SIGINT/SIGTERM end the run where it stands: what was played so far is the result, marked
+    // interrupted, so that the reports still get written.
+    asio::signal_set signals(io_, SIGINT, SIGTERM);
+    signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      res_.interrupted = signal;
+      for (auto& [id, c] : calls_)
+        if (!c->ended && c->result.failure.empty())
+          c->result.failure = sc_.file + ": interrupted by signal " + std::to_string(signal);
+      tp_.close();
+      io_.stop();
+    });
     // An exception escaping the main coroutine still closes the transport, so run() returns.
     asio::co_spawn(io_, main(), [this](const std::exception_ptr& e) {
       if (e) internal_error(e);
       tp_.close();
     });
     io_.run();
+    signals.cancel();
+    // Calls cut short by a signal still report what they observed.
+    if (res_.interrupted)
+      for (auto& [id, c] : calls_)
+        if (!c->ended) finish(*c);
     processes_.stop_all();
     res_.elapsed = clock::now() - start;
   }

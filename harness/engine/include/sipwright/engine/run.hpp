@@ -68,6 +68,7 @@ struct scenario_result {
   std::chrono::steady_clock::duration elapsed{};
   transport::trace trace;       // every message of the run
   std::vector<std::string> log; // what the run did besides the calls (the trigger command)
+  int interrupted = 0;           // the signal (SIGINT, SIGTERM) that cut the run short, else 0
   bool passed() const;
 };
 
