@@ -51,8 +51,7 @@ struct ip_address {
   std::size_t size() const { return v6 ? 16 : 4; }
   // The same address as IPv6 (an IPv4 one becomes ::ffff:a.b.c.d).
   ip_address as_v6() const {
-    if (v6)
-      return *this;
+    if (v6) return *this;
     ip_address mapped;
     mapped.v6 = true;
     mapped.bytes[10] = 0xff;
@@ -64,11 +63,9 @@ struct ip_address {
 
 ip_address parse_address(const std::string& text, std::size_t scenario, std::size_t entry) {
   ip_address a;
-  if (inet_pton(AF_INET, text.c_str(), a.bytes.data()) == 1)
-    return a;
+  if (inet_pton(AF_INET, text.c_str(), a.bytes.data()) == 1) return a;
   a.v6 = true;
-  if (inet_pton(AF_INET6, text.c_str(), a.bytes.data()) == 1)
-    return a;
+  if (inet_pton(AF_INET6, text.c_str(), a.bytes.data()) == 1) return a;
   throw std::runtime_error("pcap: scenario " + std::to_string(scenario + 1) + ", trace entry " +
                            std::to_string(entry + 1) + ": '" + text +
                            "' is not a numeric IPv4 or IPv6 address");
@@ -95,16 +92,13 @@ std::uint32_t checksum_add(std::uint32_t sum, std::string_view data) {
   for (; i + 1 < data.size(); i += 2)
     sum += (static_cast<std::uint32_t>(static_cast<std::uint8_t>(data[i])) << 8) |
            static_cast<std::uint8_t>(data[i + 1]);
-  if (i < data.size())
-    sum += static_cast<std::uint32_t>(static_cast<std::uint8_t>(data[i])) << 8;
-  while (sum >> 16)
-    sum = (sum & 0xffff) + (sum >> 16);
+  if (i < data.size()) sum += static_cast<std::uint32_t>(static_cast<std::uint8_t>(data[i])) << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return sum;
 }
 
 std::uint16_t checksum_finish(std::uint32_t sum) {
-  while (sum >> 16)
-    sum = (sum & 0xffff) + (sum >> 16);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<std::uint16_t>(~sum & 0xffff);
 }
 
@@ -162,7 +156,9 @@ std::string ip_packet(const ip_address& src, const ip_address& dst, std::uint8_t
   return out;
 }
 
-std::size_t ip_header_size(const ip_address& a) { return a.v6 ? ipv6_header_size : ipv4_header_size; }
+std::size_t ip_header_size(const ip_address& a) {
+  return a.v6 ? ipv6_header_size : ipv4_header_size;
+}
 
 // TCP state of one connection, keyed by the harness's (local) and the device's (remote) endpoint.
 struct tcp_connection {
@@ -179,7 +175,9 @@ struct pending {
   std::size_t entry;
 };
 
-bool not_sent(const trace_entry& e) { return e.note.starts_with("not sent"); }
+bool not_sent(const trace_entry& e) {
+  return e.note.starts_with("not sent");
+}
 
 std::chrono::microseconds micros(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch());
@@ -316,15 +314,13 @@ std::vector<pcap_record> pcap_records(const run_result& run) {
   for (std::size_t s = 0; s < run.scenarios.size(); ++s) {
     const auto& entries = run.scenarios[s].trace.entries();
     for (std::size_t i = 0; i < entries.size(); ++i)
-      if (!not_sent(entries[i]))
-        all.push_back({&entries[i], s, i});
+      if (!not_sent(entries[i])) all.push_back({&entries[i], s, i});
   }
   // Time order; entries at the same instant keep the order they were traced in.
   std::stable_sort(all.begin(), all.end(),
                    [](const pending& a, const pending& b) { return a.e->wall < b.e->wall; });
   builder b;
-  for (const auto& p : all)
-    b.add(p);
+  for (const auto& p : all) b.add(p);
   return std::move(b.records);
 }
 
@@ -333,18 +329,15 @@ void write_pcap(const run_result& run, const std::filesystem::path& file) {
   const auto what = [&](const std::string& msg) {
     return std::runtime_error("cannot write pcap " + file.string() + ": " + msg);
   };
-  if (file.filename().empty())
-    throw what("not a file name");
+  if (file.filename().empty()) throw what("not a file name");
 
   std::unique_ptr<pcap_t, pcap_closer> pd(
       pcap_open_dead_with_tstamp_precision(DLT_RAW, 65535, PCAP_TSTAMP_PRECISION_MICRO));
-  if (!pd)
-    throw what("pcap_open_dead failed");
+  if (!pd) throw what("pcap_open_dead failed");
 
   const auto tmp = temporary_beside(file);
   pcap_dumper_t* dumper = pcap_dump_open(pd.get(), tmp.c_str());
-  if (!dumper)
-    throw what(pcap_geterr(pd.get()));
+  if (!dumper) throw what(pcap_geterr(pd.get()));
   bool ok = true;
   for (const auto& r : records) {
     pcap_pkthdr h{};
@@ -360,8 +353,7 @@ void write_pcap(const run_result& run, const std::filesystem::path& file) {
     pcap_dump(reinterpret_cast<u_char*>(dumper), &h,
               reinterpret_cast<const u_char*>(r.packet.data()));
   }
-  if (pcap_dump_flush(dumper) != 0)
-    ok = false;
+  if (pcap_dump_flush(dumper) != 0) ok = false;
   const bool stream_error = std::ferror(pcap_dump_file(dumper)) != 0;
   pcap_dump_close(dumper);
   std::error_code ec;

@@ -1,7 +1,11 @@
 #include "sipwright/cli/run.hpp"
 
 #include "sipwright/cli/lint.hpp"
+#include "sipwright/cli/version.hpp"
 #include "sipwright/engine/run.hpp"
+#include "sipwright/reports/junit.hpp"
+#include "sipwright/reports/pcap.hpp"
+#include "sipwright/reports/run_result.hpp"
 #include "sipwright/scenario/library.hpp"
 #include "sipwright/scenario/loader.hpp"
 
@@ -13,6 +17,7 @@
 #include <chrono>
 #include <filesystem>
 #include <ostream>
+#include <unistd.h>
 
 namespace sipwright::cli {
 namespace {
@@ -45,6 +50,45 @@ void print_trace(const engine::scenario_result& r, std::ostream& out) {
                e.parse_error.empty() ? "" : "[does not parse: " + e.parse_error + "]");
     out << indented(e.bytes, "      | ");
   }
+}
+
+reports::run_properties run_properties(const run_cli_options& opts, const engine::run_options& ro) {
+  reports::run_properties p;
+  p.version = version;
+  p.device = ro.dut ? ro.dut->str() : std::string("the caller at ") + (opts.local.empty() ? "127.0.0.1:5060" : opts.local);
+  p.transport = std::string(transport::to_string(ro.proto));
+  p.t1 = ro.t1;
+  p.t2 = ro.t2;
+  p.strict = ro.strict;
+  p.start = std::chrono::system_clock::now();
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0) p.host = host;
+  return p;
+}
+
+// --junit, --pcap and --out (by default sipwright-results/): every report of the run, each written
+// atomically. False (and a line on err) when one cannot be written.
+bool write_reports(const run_cli_options& opts, const reports::run_result& run, std::ostream& out,
+                   std::ostream& err) {
+  std::string junit = opts.junit, pcap = opts.pcap, dir = opts.out_dir;
+  if (junit.empty() && pcap.empty() && dir.empty()) dir = "sipwright-results";
+  try {
+    if (!dir.empty()) {
+      std::filesystem::create_directories(dir);
+      if (junit.empty()) junit = (std::filesystem::path(dir) / "junit.xml").string();
+      if (pcap.empty()) pcap = (std::filesystem::path(dir) / "run.pcap").string();
+    }
+    if (!junit.empty()) reports::write_junit(run, junit);
+    if (!pcap.empty()) reports::write_pcap(run, pcap);
+  } catch (const std::exception& e) {
+    err << "sipwright: error: cannot write the reports: " << e.what() << '\n';
+    return false;
+  }
+  out << "reports:";
+  if (!junit.empty()) out << ' ' << junit;
+  if (!pcap.empty()) out << ' ' << pcap;
+  out << '\n';
+  return true;
 }
 
 } // namespace
@@ -132,6 +176,8 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
       return exit_usage;
     }
 
+  reports::run_result run;
+  run.properties = run_properties(opts, ro);
   int passed = 0, failed = 0;
   for (const auto& sc : scenarios) {
     auto callback = ro.on_listening;
@@ -175,13 +221,18 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
       }
     }
     if (opts.verbose) print_trace(r, out);
-    if (r.interrupted) {
+    const int signal = r.interrupted;
+    run.scenarios.push_back(std::move(r));
+    if (signal) {
+      run.interrupted = true;
+      run.interrupted_scenario = sc.file;
       fmt::print(out, "interrupted by signal {} during {}: the scenarios after it were not run\n",
-                 r.interrupted, std::filesystem::path(sc.file).filename().string());
+                 signal, std::filesystem::path(sc.file).filename().string());
       break;
     }
   }
   fmt::print(out, "{} passed, {} failed, {} skipped\n", passed, failed, 0);
+  if (!write_reports(opts, run, out, err)) return exit_usage;
   return failed ? exit_invalid : exit_ok;
 }
 

@@ -118,8 +118,7 @@ public:
     if (sc_.role == scenario::role::callee && !opts_.trigger.empty()) trigger();
     // SIGINT/SIGTERM end the run where it stands: what was played so far is the result, marked
     // interrupted, so that the reports still get written.
-    asio::signal_set signals(io_, SIGINT, SIGTERM);
-    signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       res_.interrupted = signal;
       for (auto& [id, c] : calls_)
@@ -132,9 +131,9 @@ public:
     asio::co_spawn(io_, main(), [this](const std::exception_ptr& e) {
       if (e) internal_error(e);
       tp_.close();
+      signals_.cancel(); // the last pending work: io_.run() returns
     });
     io_.run();
-    signals.cancel();
     // Calls cut short by a signal still report what they observed.
     if (res_.interrupted)
       for (auto& [id, c] : calls_)
@@ -729,6 +728,7 @@ private:
   asio::io_context io_;
   transport::transport tp_;
   asio::steady_timer done_;
+  asio::signal_set signals_{io_, SIGINT, SIGTERM};
   std::mt19937 rng_;
   std::string token_;
   std::vector<int> msg_index_;

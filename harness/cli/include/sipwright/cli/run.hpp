@@ -24,6 +24,9 @@ struct run_cli_options {
   bool verbose = false; // every message of the run, in full
   bool quiet = false;   // only failures and the summary
   bool strict = false;  // SHOULD-level violations fail
+  std::string junit;    // --junit FILE
+  std::string pcap;     // --pcap FILE
+  std::string out_dir;  // --out DIR: junit.xml and run.pcap there (the default when none is given)
   double timing_tolerance = 0.5;
 };
 
