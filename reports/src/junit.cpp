@@ -321,6 +321,7 @@ std::string xml_escape(std::string_view in, bool attribute) {
 }
 
 std::string junit_suite_name(const engine::scenario_result& sc) {
+  if (!sc.id.empty()) return sc.id; // a library scenario: its <metadata id>
   const std::filesystem::path file(sc.file);
   const auto dir = file.parent_path().filename().string();
   if (file.extension() == ".xml" && (dir == "device-callee" || dir == "device-caller"))

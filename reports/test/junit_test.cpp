@@ -453,3 +453,12 @@ TEST_CASE("junit: written atomically") {
   CHECK(names == std::vector<std::string>{"junit.xml"});
   fs::remove_all(dir);
 }
+
+TEST_CASE("A library scenario's suite is named by its metadata id", "[reports][junit]") {
+  sipwright::engine::scenario_result sc;
+  sc.id = "device-callee/basic-call";
+  sc.file = "/elsewhere/copy.xml";
+  CHECK(sipwright::reports::junit_suite_name(sc) == "device-callee/basic-call");
+  sc.id.clear();
+  CHECK(sipwright::reports::junit_suite_name(sc) == "copy.xml");
+}

@@ -83,12 +83,14 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("-m,--calls", run.calls, "Calls to play per scenario")->capture_default_str();
   run_cmd->add_option("--seed", run.seed, "Seed of lost= and chance= (0: from the clock)");
   run_cmd->add_flag("--strict", run.strict, "SHOULD-level violations fail instead of warning");
-  run_cmd->add_option("--junit", run.junit, "Write the JUnit XML report to FILE")->type_name("FILE");
+  run_cmd->add_option("--junit", run.junit, "Write the JUnit XML report to FILE")
+      ->type_name("FILE");
   run_cmd->add_option("--pcap", run.pcap, "Write every message of the run to FILE (pcap)")
       ->type_name("FILE");
-  run_cmd->add_option("--out", run.out_dir,
-                      "Write junit.xml and run.pcap into DIR (default sipwright-results, when "
-                      "neither --junit nor --pcap is given)")
+  run_cmd
+      ->add_option("--out", run.out_dir,
+                   "Write junit.xml and run.pcap into DIR (default sipwright-results, when "
+                   "neither --junit nor --pcap is given)")
       ->type_name("DIR");
   run_cmd
       ->add_option("--timing-tolerance", run.timing_tolerance,

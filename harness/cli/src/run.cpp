@@ -55,7 +55,9 @@ void print_trace(const engine::scenario_result& r, std::ostream& out) {
 reports::run_properties run_properties(const run_cli_options& opts, const engine::run_options& ro) {
   reports::run_properties p;
   p.version = version;
-  p.device = ro.dut ? ro.dut->str() : std::string("the caller at ") + (opts.local.empty() ? "127.0.0.1:5060" : opts.local);
+  p.device =
+      ro.dut ? ro.dut->str()
+             : std::string("the caller at ") + (opts.local.empty() ? "127.0.0.1:5060" : opts.local);
   p.transport = std::string(transport::to_string(ro.proto));
   p.t1 = ro.t1;
   p.t2 = ro.t2;

@@ -754,6 +754,7 @@ scenario_result run_scenario(const scenario::scenario& sc, const run_options& op
                                   sc.file));
   if (opts.calls < 1) throw setup_error("-m must be at least 1");
   scenario_result res;
+  res.id = sc.meta ? sc.meta->id : std::string();
   res.file = sc.file;
   res.name = sc.name;
   res.role = sc.role;

@@ -19,9 +19,9 @@ std::string junit_xml(const run_result& run);
 // when it cannot.
 void write_junit(const run_result& run, const std::filesystem::path& file);
 
-// A testsuite's name: the library id ("device-callee/basic-call") of a library scenario (a file
-// named NAME.xml in a device-callee/ or device-caller/ folder, as the library's ids are), else the
-// scenario's file name.
+// A testsuite's name: the library id ("device-callee/basic-call") of a library scenario (its
+// <metadata id>, or for a result without one a file NAME.xml in a device-callee/ or device-caller/
+// folder), else the scenario's file name.
 std::string junit_suite_name(const engine::scenario_result& sc);
 
 // Text made safe for XML 1.0 content (`attribute` also escapes tab, newline and carriage return

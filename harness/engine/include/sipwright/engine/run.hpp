@@ -60,6 +60,7 @@ struct call_result {
 };
 
 struct scenario_result {
+  std::string id; // the library id (<metadata id>), empty for other scenarios
   std::string file;
   std::string name;
   scenario::role role = scenario::role::caller;
@@ -68,7 +69,7 @@ struct scenario_result {
   std::chrono::steady_clock::duration elapsed{};
   transport::trace trace;       // every message of the run
   std::vector<std::string> log; // what the run did besides the calls (the trigger command)
-  int interrupted = 0;           // the signal (SIGINT, SIGTERM) that cut the run short, else 0
+  int interrupted = 0;          // the signal (SIGINT, SIGTERM) that cut the run short, else 0
   bool passed() const;
 };
 
