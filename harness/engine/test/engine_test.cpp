@@ -14,48 +14,9 @@ using namespace sipwright;
 using engine::test::fast;
 using engine::test::load;
 using engine::test::play_pair;
+using namespace engine::test;
 
 namespace {
-
-std::string sipp_file(const std::string& name) {
-  std::ifstream in(std::string(SIPWRIGHT_SIPP_SCENARIOS) + "/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::size_t count_sent(const engine::scenario_result& r, std::string_view start) {
-  return static_cast<std::size_t>(
-      std::count_if(r.trace.entries().begin(), r.trace.entries().end(), [&](const auto& e) {
-        return e.dir == transport::direction::out && e.bytes.starts_with(start);
-      }));
-}
-
-std::string failures(const engine::scenario_result& r) {
-  std::string s;
-  for (const auto& c : r.calls) {
-    s += c.failure + "\n";
-    for (const auto& v : c.verdicts)
-      if (v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn)
-        s += checks::describe(v) + "\n";
-  }
-  return s;
-}
-
-// The rules a call broke, by id.
-std::set<std::string> violated(const engine::scenario_result& r) {
-  std::set<std::string> ids;
-  for (const auto& c : r.calls)
-    for (const auto& v : c.verdicts)
-      if (v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn)
-        ids.insert(std::string(checks::rule_of(v.rule).id));
-  return ids;
-}
-
-bool played_through(const engine::scenario_result& r) {
-  return !r.calls.empty() && std::all_of(r.calls.begin(), r.calls.end(),
-                                         [](const auto& c) { return c.failure.empty(); });
-}
 
 // SIPp's uac ACKs the 2xx to the INVITE's Request-URI (see scenarios/README.md): the one rule
 // sipwright's uas side reports against it.
@@ -67,39 +28,14 @@ const char* silent_callee = R"xml(<?xml version="1.0"?>
   <pause milliseconds="3000"/>
 </scenario>)xml";
 
-// Answers 200 with retransmissions and never gets (or wants) an ACK: a caller that does not ACK.
-const char* no_ack_caller = R"xml(<?xml version="1.0"?>
-<scenario name="no ack">
-  <send retrans="500"><![CDATA[
-    INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: a <sip:a@[local_ip]:[local_port]>;tag=[call_number]
-    To: b <sip:[service]@[remote_ip]:[remote_port]>
-    Call-ID: [call_id]
-    CSeq: 1 INVITE
-    Contact: <sip:a@[local_ip]:[local_port]>
-    Max-Forwards: 70
-    Content-Length: 0
-  ]]></send>
-  <recv response="180" optional="true"/>
-  <recv response="200"/>
-  <pause milliseconds="400"/>
-</scenario>)xml";
+// Never ACKs the 200 it gets: a caller that does not ACK.
+const std::string no_ack_caller =
+    scenario_xml(request("INVITE", "Contact: <sip:a@[local_ip]:[local_port]>\n") +
+                 "<recv response=\"180\" optional=\"true\"/>\n<recv response=\"200\"/>\n"
+                 "<pause milliseconds=\"400\"/>\n");
 
-const char* busy_callee = R"xml(<?xml version="1.0"?>
-<scenario name="busy">
-  <recv request="INVITE"/>
-  <send><![CDATA[
-    SIP/2.0 486 Busy Here
-    [last_Via:]
-    [last_From:]
-    [last_To:];tag=b[call_number]
-    [last_Call-ID:]
-    [last_CSeq:]
-    Content-Length: 0
-  ]]></send>
-  <pause milliseconds="300"/>
-</scenario>)xml";
+const std::string busy_callee = scenario_xml(
+    "<recv request=\"INVITE\"/>\n" + response("486 Busy Here") + "<pause milliseconds=\"300\"/>\n");
 
 } // namespace
 
@@ -181,49 +117,18 @@ TEST_CASE("A 2xx without ACK is retransmitted at T1 doubling up to T2 and the ca
   CHECK_FALSE(r.callee.passed());
 }
 
-TEST_CASE("A non-2xx final response is ACKed by the scenario and its retransmission gets the "
-          "ACK again [engine][rfc3261][17.1.1.2]") {
-  // The callee retransmits its 486 (retrans) until the ACK; the caller ACKs once in its
-  // scenario; a retransmitted 486 arriving later gets the same ACK again.
-  const char* callee_xml = R"xml(<?xml version="1.0"?>
-<scenario name="busy with retrans">
-  <recv request="INVITE"/>
-  <send retrans="500"><![CDATA[
-    SIP/2.0 486 Busy Here
-    [last_Via:]
-    [last_From:]
-    [last_To:];tag=b[call_number]
-    [last_Call-ID:]
-    [last_CSeq:]
-    Content-Length: 0
-  ]]></send>
-  <recv request="ACK"/>
-</scenario>)xml";
-  const char* caller_xml = R"xml(<?xml version="1.0"?>
-<scenario name="acks 486">
-  <send retrans="500"><![CDATA[
-    INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: a <sip:a@[local_ip]:[local_port]>;tag=[call_number]
-    To: b <sip:[service]@[remote_ip]:[remote_port]>
-    Call-ID: [call_id]
-    CSeq: 1 INVITE
-    Max-Forwards: 70
-    Content-Length: 0
-  ]]></send>
-  <recv response="486"/>
-  <send><![CDATA[
-    ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-2]
-    From: a <sip:a@[local_ip]:[local_port]>;tag=[call_number]
-    To: b <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-    Call-ID: [call_id]
-    CSeq: 1 ACK
-    Max-Forwards: 70
-    Content-Length: 0
-  ]]></send>
-  <pause milliseconds="200"/>
-</scenario>)xml";
+TEST_CASE("A non-2xx final response is ACKed within its transaction and the ACK ends its "
+          "retransmissions [engine][rfc3261][17.1.1.3]") {
+  // The callee retransmits its 486 until the ACK; the caller ACKs once in its scenario.
+  const std::string callee_xml =
+      scenario_xml("<recv request=\"INVITE\"/>\n" +
+                   response("486 Busy Here", "", " retrans=\"500\"") + "<recv request=\"ACK\"/>\n");
+  // The ACK copies the INVITE's Via: [branch-2] is the INVITE's message index.
+  std::string ack_in_transaction = request("ACK");
+  ack_in_transaction.replace(ack_in_transaction.find("branch=[branch]"), 15, "branch=[branch-2]");
+  const std::string caller_xml =
+      scenario_xml(request("INVITE") + "<recv response=\"486\"/>\n" + ack_in_transaction +
+                   "<pause milliseconds=\"200\"/>\n");
   auto r = play_pair(load(callee_xml, "busy.xml"), load(caller_xml, "ack486.xml"), fast(), fast());
   INFO("caller: " << failures(r.caller) << "callee: " << failures(r.callee));
   CHECK(r.caller.passed());

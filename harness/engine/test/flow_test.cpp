@@ -10,65 +10,7 @@ using namespace sipwright;
 using engine::test::fast;
 using engine::test::load;
 using engine::test::play_pair;
-
-namespace {
-
-std::string failures(const engine::scenario_result& r) {
-  std::string s;
-  for (const auto& c : r.calls) {
-    s += c.failure + "\n";
-    for (const auto& v : c.verdicts)
-      if (v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn)
-        s += checks::describe(v) + "\n";
-  }
-  return s;
-}
-
-// A request template the caller scenarios below share.
-std::string request(const std::string& method, const std::string& extra = {}) {
-  return "<send><![CDATA[\n" + method +
-         " sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
-         "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
-         "From: a <sip:a@[local_ip]:[local_port]>;tag=[call_number]\n"
-         "To: b <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]\n"
-         "Call-ID: [call_id]\n"
-         "CSeq: [cseq] " +
-         method + "\n" + extra +
-         "Max-Forwards: 70\n"
-         "Content-Length: 0\n"
-         "]]></send>\n";
-}
-
-// The ACK of a 2xx: to the remote target and route set remembered by rrs="true" (RFC 3261
-// 13.2.2.4, 12.2.1.1).
-std::string ack() {
-  return "<send><![CDATA[\n"
-         "ACK [next_url] SIP/2.0\n"
-         "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
-         "From: a <sip:a@[local_ip]:[local_port]>;tag=[call_number]\n"
-         "To: b <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]\n"
-         "Call-ID: [call_id]\n"
-         "CSeq: [cseq] ACK\n"
-         "[routes]\n"
-         "Max-Forwards: 70\n"
-         "Content-Length: 0\n"
-         "]]></send>\n";
-}
-
-// A response template answering the last request received.
-std::string response(const std::string& status, const std::string& extra = {},
-                     const std::string& attrs = {}) {
-  return "<send" + attrs + "><![CDATA[\nSIP/2.0 " + status +
-         "\n[last_Via:]\n[last_From:]\n[last_To:];tag=b[call_number]\n[last_Call-ID:]\n"
-         "[last_CSeq:]\n" +
-         extra + "Content-Length: 0\n]]></send>\n";
-}
-
-std::string scenario_xml(const std::string& body) {
-  return "<?xml version=\"1.0\"?>\n<scenario name=\"t\">\n" + body + "</scenario>\n";
-}
-
-} // namespace
+using namespace engine::test;
 
 TEST_CASE("A next= loop sends new transactions: each OPTIONS gets its own answer [engine]") {
   auto callee =
