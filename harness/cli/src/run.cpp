@@ -14,8 +14,10 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <unistd.h>
 
@@ -150,18 +152,21 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
   // Every file is loaded before anything is sent. An argument that is no file but the id of a
   // bundled scenario runs that one.
   std::vector<scenario::scenario> scenarios;
+  std::optional<std::vector<scenario::scenario>> library; // loaded once, at the first id
   for (const auto& f : opts.files) {
     try {
       std::error_code ec;
       if (!std::filesystem::exists(f, ec) && f.find('/') != std::string::npos &&
           f.find(".xml") == std::string::npos) {
-        auto sc = scenario::find_in_library(scenario::library_dir(), f);
-        if (!sc) {
+        if (!library) library = scenario::load_library(scenario::library_dir());
+        auto sc = std::find_if(library->begin(), library->end(),
+                               [&](const scenario::scenario& x) { return x.meta->id == f; });
+        if (sc == library->end()) {
           err << "sipwright: error: " << f << ": no such file, and no bundled scenario has this "
               << "id (see 'sipwright list')\n";
           return exit_usage;
         }
-        scenarios.push_back(std::move(*sc));
+        scenarios.push_back(*sc);
         continue;
       }
       scenarios.push_back(scenario::load_file(f));

@@ -4,8 +4,6 @@
 
 #include "sipwright/scenario/render.hpp"
 
-#include "sipwright/sip/charclass.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,25 +15,17 @@ namespace {
 
 using scenario::action;
 
-using sip::chars::iequals;
-
-// The text an ereg searches: the whole message, the body, the values of the named header (every
-// occurrence, joined by ", " as one list, RFC 3261 7.3.1), or a variable.
-bool named(const sip::message& msg, const sip::header_field& f, std::string_view name) {
-  while (!name.empty() && (name.back() == ' ' || name.back() == ':')) name.remove_suffix(1);
-  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-  const auto id = sip::lookup_header(name);
-  return id != sip::header_id::unknown ? f.id == id : iequals(msg.name(f), name);
-}
-
 // The value of the Nth (1-based) header field the action names, "" when there are fewer.
 std::string nth_field(const action& a, const sip::message* msg, int n) {
   if (!msg) return {};
-  for (const auto& f : msg->fields())
-    if (named(*msg, f, a.header) && --n == 0) return std::string(msg->value(f));
-  return {};
+  const auto fields = fields_named(*msg, a.header);
+  return n >= 1 && static_cast<std::size_t>(n) <= fields.size()
+             ? std::string(msg->value(*fields[static_cast<std::size_t>(n - 1)]))
+             : std::string();
 }
 
+// The text an ereg searches: the whole message, the body, the values of the named header (every
+// occurrence, joined by ", " as one list, RFC 3261 7.3.1), or a variable.
 std::string search_text(const action& a, const sip::message* msg, const variables& vars) {
   switch (a.where) {
   case action::search_in::msg:
@@ -49,10 +39,9 @@ std::string search_text(const action& a, const sip::message* msg, const variable
   case action::search_in::hdr: {
     if (!msg) return {};
     std::string out;
-    for (const auto& f : msg->fields()) {
-      if (!named(*msg, f, a.header)) continue;
+    for (const auto* f : fields_named(*msg, a.header)) {
       if (!out.empty()) out += ", ";
-      out += msg->value(f);
+      out += msg->value(*f);
     }
     return out;
   }

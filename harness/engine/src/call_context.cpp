@@ -16,14 +16,21 @@ namespace {
 
 using sip::chars::iequals;
 
-std::string_view trim_name(std::string_view name) {
+std::string tag_of(const std::optional<sip::name_addr>& na) {
+  if (!na) return {};
+  auto t = na->tag();
+  return t ? std::string(*t) : std::string();
+}
+
+} // namespace
+
+static std::string_view trim_name(std::string_view name) {
   while (!name.empty() && (name.back() == ' ' || name.back() == ':' || name.back() == '\t'))
     name.remove_suffix(1);
   while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
   return name;
 }
 
-// The fields of `msg` named `name` (full or compact form, any case).
 std::vector<const sip::header_field*> fields_named(const sip::message& msg, std::string_view name) {
   std::vector<const sip::header_field*> out;
   name = trim_name(name);
@@ -32,14 +39,6 @@ std::vector<const sip::header_field*> fields_named(const sip::message& msg, std:
     if (id != sip::header_id::unknown ? f.id == id : iequals(msg.name(f), name)) out.push_back(&f);
   return out;
 }
-
-std::string tag_of(const std::optional<sip::name_addr>& na) {
-  if (!na) return {};
-  auto t = na->tag();
-  return t ? std::string(*t) : std::string();
-}
-
-} // namespace
 
 std::string uri_host(const std::string& address) {
   if (address.find(':') != std::string::npos) return "[" + address + "]";

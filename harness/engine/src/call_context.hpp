@@ -81,6 +81,10 @@ private:
   std::unordered_map<const scenario::action*, boost::regex> regex_cache_;
 };
 
+// The fields of `msg` named `name` (full or compact form, any case; a trailing ':' and spaces
+// ignored, as SIPp's "[last_Via:]" and header="From: " write them), in message order.
+std::vector<const sip::header_field*> fields_named(const sip::message& msg, std::string_view name);
+
 // IPv6 addresses in brackets, as they appear in a SIP URI or Via (RFC 5118 4.1).
 std::string uri_host(const std::string& address);
 

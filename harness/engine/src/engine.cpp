@@ -363,15 +363,22 @@ private:
 
   // --- playing ------------------------------------------------------------------------------
 
-  static bool method_matches(const step& s, const sip::message& m) {
+  bool method_matches(const step& s, const sip::message& m) const {
     if (s.what != step::kind::recv || s.response || !m.is_request()) return false;
     if (!s.regexp_match) return m.method() == s.request;
     try {
-      return boost::regex_match(std::string(m.method()),
-                                boost::regex(s.request, boost::regex::extended));
+      return boost::regex_match(std::string(m.method()), method_regex(s));
     } catch (const std::exception&) {
       return false;
     }
+  }
+
+  // request="..." with regexp_match, compiled once per step (the loader checked it compiles).
+  const boost::regex& method_regex(const step& s) const {
+    auto it = method_regexes_.find(&s);
+    if (it == method_regexes_.end())
+      it = method_regexes_.emplace(&s, boost::regex(s.request, boost::regex::extended)).first;
+    return it->second;
   }
 
   // Whether `in` is what recv step `s` waits for. A response must answer a request of this call
@@ -431,7 +438,7 @@ private:
           continue;
         }
         if (now >= it->next) {
-          send_observed(c, it->to, it->bytes, "retransmission");
+          send_observed(c, it->to, it->bytes, "retransmission", &it->parsed);
           it->sent_at(now);
         }
         wake = std::min(wake, it->next);
@@ -580,6 +587,7 @@ private:
     if (!wanted) return;
     retransmission r;
     r.bytes = bytes;
+    r.parsed = own;
     r.to = to;
     r.interval = std::max(milliseconds(1), s.retrans ? scaled(*s.retrans) : opts_.t1);
     r.request = request;
@@ -733,6 +741,7 @@ private:
   std::string token_;
   std::vector<int> msg_index_;
   std::map<std::string, std::shared_ptr<call>> calls_;
+  mutable std::map<const step*, boost::regex> method_regexes_;
   clock::time_point deadline_;
   int started_ = 0;
   int finished_ = 0;

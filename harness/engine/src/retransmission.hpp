@@ -13,6 +13,7 @@ namespace sipwright::engine {
 struct retransmission {
   using clock = std::chrono::steady_clock;
   std::string bytes;
+  sip::message parsed; // the same message parsed once, for the rules that observe each copy
   transport::endpoint to;
   std::chrono::milliseconds interval{0};
   std::chrono::milliseconds cap{0}; // 0: doubles without cap (Timer A)
