@@ -70,6 +70,9 @@ struct scenario_result {
   transport::trace trace;       // every message of the run
   std::vector<std::string> log; // what the run did besides the calls (the trigger command)
   int interrupted = 0;          // the signal (SIGINT, SIGTERM) that cut the run short, else 0
+  // Why the scenario was not played (e.g. the device profile lacks a capability it needs), empty
+  // when it was. A skipped scenario has no calls and is reported as skipped, never as passed.
+  std::string skipped;
   bool passed() const;
 };
 
