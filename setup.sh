@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sipwright setup: installs the missing Debian packages, configures and builds with
 # CMake + Ninja + ccache, then runs what was asked.
-#   ./setup.sh suite   build, then run sipwright's main job and write a JUnit report
+#   ./setup.sh suite   build, then run the bundled library against the reference device and write
+#                      sipwright-results/{junit.xml,report.html,run.pcap}
 #   ./setup.sh test    build, then run every test (ctest), failing on any failure
 #   ./setup.sh build   build only
 set -euo pipefail
@@ -14,10 +15,12 @@ preset=${SIPWRIGHT_PRESET:-default}
 packages=(
   g++ cmake ninja-build ccache pkg-config
   catch2 libcli11-dev libfmt-dev libpcap-dev
+  libtomlplusplus-dev                # device profiles (TOML)
   libboost1.81-dev libpugixml-dev    # Boost.Asio 1.81 engine, scenario XML loader
   libxml2-dev libxml2-utils          # XSD validation of XML bodies (380); xmllint for the scenario XSD
   sip-tester python3                 # SIPp: the interop peer (label interop)
   tshark python3-junitparser         # the reports' tests read the pcap and the JUnit file
+  chromium chromium-driver python3-selenium  # the HTML report's test in headless Chromium
   clang libclang-rt-14-dev           # libFuzzer target under suite/fuzz
   libosip2-dev libsofia-sip-ua-dev   # parse-speed comparison under suite/bench
 )
@@ -43,25 +46,11 @@ cmake --build "$build_dir" -j "$jobs"
 case "$mode" in
   build) ;;
   suite)
-    # The bundled conformance library against the built-in reference device (sipwright refdut),
-    # on loopback, with a small T1 so the timers run fast. Device-caller scenarios make the
-    # reference device call with --trigger. (The JUnit report comes with the reports module.)
-    sw="$(pwd)/$build_dir/harness/cli/sipwright"
-    timers=(--t1 100 --t2 800)
-    log=$(mktemp)
-    "$sw" refdut --local 127.0.0.1:0 "${timers[@]}" >"$log" 2>&1 &
-    refdut_pid=$!
-    trap 'kill "$refdut_pid" 2>/dev/null; wait "$refdut_pid" 2>/dev/null; rm -f "$log"' EXIT
-    port=
-    for _ in $(seq 100); do
-      port=$(sed -n 's/^listening on UDP 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log")
-      [ -n "$port" ] && break
-      sleep 0.1
-    done
-    if [ -z "$port" ]; then echo "setup: the reference device did not start:" >&2; cat "$log" >&2; exit 1; fi
-    mapfile -t ids < <("$sw" list | awk '/^device-/ {print $1}')
-    "$sw" run "${ids[@]}" --dut "127.0.0.1:$port" --local 127.0.0.1:0 "${timers[@]}" \
-      --trigger "$sw refdut --call {host}:{port} --transport {transport} --user {user} ${timers[*]} --timeout 30"
+    # The bundled conformance library against the built-in reference device, which the bundled
+    # profile starts on a free loopback port with T1 = 100 ms; the reports go to
+    # sipwright-results/ (junit.xml, report.html, run.pcap). The exit status is sipwright's.
+    exec "$build_dir/harness/cli/sipwright" run --profile suite/profiles/refdut.toml \
+      --out sipwright-results
     ;;
   test)
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 600

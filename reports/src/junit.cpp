@@ -1,20 +1,16 @@
 #include "sipwright/reports/junit.hpp"
 
+#include "atomic_file.hpp"
 #include "sipwright/checks/rules.hpp"
 #include "sipwright/checks/verdict.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <ctime>
-#include <fcntl.h>
 #include <set>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace sipwright::reports {
 
@@ -167,6 +163,14 @@ suite scenario_suite(const run_result& run, const engine::scenario_result& sc) {
   const bool several = sc.calls.size() > 1;
   const auto n_calls = static_cast<long>(sc.calls.empty() ? 1 : sc.calls.size());
   const auto call_time = seconds(sc.elapsed / n_calls);
+  if (!sc.skipped.empty()) {
+    // Not applicable to this device (its profile): skipped, never passed.
+    testcase tc;
+    tc.name = "applicable to the device";
+    tc.result = testcase::skipped;
+    tc.message = sc.skipped;
+    s.cases.push_back(std::move(tc));
+  }
   for (std::size_t c = 0; c < sc.calls.size(); ++c) {
     const auto& call = sc.calls[c];
     const int number = call.call_number > 0 ? call.call_number : static_cast<int>(c + 1);
@@ -225,8 +229,15 @@ testcase interrupted_case() {
 
 std::vector<suite> build_suites(const run_result& run) {
   std::vector<suite> suites;
-  for (const auto& sc : run.scenarios) suites.push_back(scenario_suite(run, sc));
-  if (run.interrupted) {
+  bool flagged = false; // scenarios that know they were cut short (several run at once)
+  for (const auto& sc : run.scenarios) {
+    suites.push_back(scenario_suite(run, sc));
+    if (sc.interrupted) {
+      suites.back().cases.push_back(interrupted_case());
+      flagged = true;
+    }
+  }
+  if (run.interrupted && !flagged) {
     const auto& which = run.interrupted_scenario;
     suite* hit = nullptr;
     for (auto& s : suites)
@@ -398,56 +409,8 @@ std::string junit_xml(const run_result& run) {
   return x;
 }
 
-namespace {
-
-void write_atomically(const std::filesystem::path& file, std::string_view data) {
-  const auto fail = [&](const std::string& why) {
-    throw std::runtime_error(fmt::format("cannot write JUnit report {}: {}", file.string(), why));
-  };
-  if (file.filename().empty()) fail("not a file name");
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) fail("it is a directory");
-  auto dir = file.parent_path();
-  if (dir.empty()) dir = ".";
-
-  static std::atomic<unsigned> counter{0};
-  std::filesystem::path tmp;
-  int fd = -1;
-  for (int attempt = 0; fd < 0; ++attempt) {
-    tmp = dir / fmt::format(".{}.tmp-{}-{}", file.filename().string(), ::getpid(), counter++);
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && (errno != EEXIST || attempt > 100)) fail(std::strerror(errno));
-  }
-  const auto abandon = [&](const char* what) {
-    const std::string why = fmt::format("{}: {}", what, std::strerror(errno));
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    fail(why);
-  };
-  for (std::size_t done = 0; done < data.size();) {
-    const auto n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      abandon("write");
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) abandon("fsync");
-  const int closed = ::close(fd);
-  fd = -1;
-  if (closed != 0) abandon("close");
-  if (::rename(tmp.c_str(), file.c_str()) != 0) abandon("rename");
-  // Make the rename itself durable (best effort).
-  if (const int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
-    ::fsync(d);
-    ::close(d);
-  }
-}
-
-} // namespace
-
 void write_junit(const run_result& run, const std::filesystem::path& file) {
-  write_atomically(file, junit_xml(run));
+  detail::write_atomically(file, junit_xml(run), "JUnit report");
 }
 
 } // namespace sipwright::reports

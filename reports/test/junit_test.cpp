@@ -1,5 +1,7 @@
 #include "sipwright/reports/junit.hpp"
 
+#include "support.hpp"
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -19,55 +21,9 @@ using namespace sipwright;
 using namespace std::chrono_literals;
 using checks::outcome;
 using checks::rule_id;
+using namespace sipwright::reports::test;
 
 namespace {
-
-reports::run_result base_run() {
-  reports::run_result run;
-  auto& p = run.properties;
-  p.version = "0.1.0";
-  p.device = "127.0.0.1:5062";
-  p.transport = "UDP";
-  p.t1 = 100ms;
-  p.t2 = 4000ms;
-  p.host = "ci-host";
-  p.start =
-      std::chrono::system_clock::time_point{} + std::chrono::seconds{1714564800}; // 2024-05-01
-  return run;
-}
-
-transport::trace_entry entry(transport::direction dir, std::string bytes,
-                             std::chrono::milliseconds after = 0ms, std::string note = {}) {
-  transport::trace_entry e;
-  e.at = std::chrono::steady_clock::time_point{} + after;
-  e.dir = dir;
-  e.local = {"127.0.0.1", 5060};
-  e.remote = {"127.0.0.1", 5062};
-  e.bytes = std::move(bytes);
-  e.note = std::move(note);
-  return e;
-}
-
-checks::verdict verdict(rule_id r, outcome o, std::vector<std::size_t> evidence = {},
-                        std::string expected = {}, std::string observed = {},
-                        std::string note = {}) {
-  return {r, o, std::move(expected), std::move(observed), std::move(note), std::move(evidence)};
-}
-
-engine::scenario_result make_scenario(std::string file, int calls = 1) {
-  engine::scenario_result sc;
-  sc.file = std::move(file);
-  sc.name = "a scenario";
-  sc.role = scenario::role::caller;
-  sc.elapsed = 1500ms;
-  for (int c = 1; c <= calls; ++c) {
-    engine::call_result call;
-    call.call_number = c;
-    call.passed = true;
-    sc.calls.push_back(call);
-  }
-  return sc;
-}
 
 // A run with a bit of everything: a pass, a MUST failure with evidence, a SHOULD warning, an N/A,
 // a flow failure, a scenario warning, and a second scenario with two calls.
@@ -102,19 +58,6 @@ reports::run_result mixed_run(bool strict = false) {
   b.calls[1].verdicts = {verdict(rule_id::msg_grammar, outcome::pass)};
   run.scenarios = {a, b};
   return run;
-}
-
-fs::path temp_dir() {
-  std::string templ = (fs::temp_directory_path() / "junit-test-XXXXXX").string();
-  REQUIRE(::mkdtemp(templ.data()) != nullptr);
-  return templ;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 std::string run_command(const std::string& cmd, int& status) {
@@ -269,7 +212,7 @@ TEST_CASE("junit: counts add up and junitparser reads them") {
                       R"(<failure message="my-test.xml:12: expected 200, got 486" type="flow">)") ==
           1);
 
-    const auto dir = temp_dir();
+    const auto dir = temp_dir("junit-test");
     const auto file = dir / "junit.xml";
     reports::write_junit(run, file);
     validate(file);
@@ -352,7 +295,7 @@ TEST_CASE("junit: control bytes and invalid UTF-8 from a device do not break the
   CHECK(reports::xml_escape("a\tb\nc\rd", true) == "a&#9;b&#10;c&#13;d");
   CHECK(reports::xml_escape("a\tb\nc\rd", false) == "a\tb\nc&#13;d");
 
-  const auto dir = temp_dir();
+  const auto dir = temp_dir("junit-test");
   const auto file = dir / "junit.xml";
   reports::write_junit(run, file);
   CHECK(slurp(file) == xml);
@@ -384,7 +327,7 @@ TEST_CASE("junit: an interrupted run marks its scenario as an error") {
           R"(<testsuite name="scenarios/device-caller/cancel.xml" tests="1" failures="0" errors="1" )") !=
       std::string::npos);
 
-  const auto dir = temp_dir();
+  const auto dir = temp_dir("junit-test");
   const auto file = dir / "junit.xml";
   reports::write_junit(run, file);
   validate(file);
@@ -397,7 +340,7 @@ TEST_CASE("junit: an interrupted run marks its scenario as an error") {
 }
 
 TEST_CASE("junit: an empty run is a valid report") {
-  const auto dir = temp_dir();
+  const auto dir = temp_dir("junit-test");
   reports::write_junit(base_run(), dir / "junit.xml");
   CHECK(slurp(dir / "junit.xml") ==
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -408,7 +351,7 @@ TEST_CASE("junit: an empty run is a valid report") {
 }
 
 TEST_CASE("junit: written atomically") {
-  const auto dir = temp_dir();
+  const auto dir = temp_dir("junit-test");
   const auto file = dir / "junit.xml";
   {
     std::ofstream old(file);

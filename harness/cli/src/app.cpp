@@ -8,8 +8,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
+#include <iostream>
 #include <ostream>
 #include <string>
+#include <unistd.h>
 
 namespace sipwright::cli {
 namespace {
@@ -56,46 +59,58 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       "run", "Play scenarios (SIPp's XML format) against a device. A scenario that starts by\n"
              "sending makes sipwright the caller (towards --dut); one that starts by receiving\n"
              "makes it the callee (it waits at --local for the device's call).");
-  run_cmd->add_option("scenarios", run.files, "Scenario files, played in order")
-      ->required()
-      ->type_name("FILE.xml");
+  run_cmd
+      ->add_option("scenarios", run.files,
+                   "Scenario files or library ids (see 'sipwright list'); none with --profile: "
+                   "the whole library")
+      ->type_name("FILE.xml|ID");
+  run_cmd
+      ->add_option("--profile", run.profile,
+                   "The device profile (TOML, see the README): address or launch command, "
+                   "transport, timers, service users, trigger, capabilities; the options below "
+                   "override it")
+      ->type_name("FILE");
   run_cmd->add_option("--dut", run.dut, "The device: HOST:PORT (needed by caller scenarios)");
   run_cmd->add_option("--local", run.local,
                       "Local IP:PORT to bind (port 0: any free port; default 127.0.0.1:5060 "
                       "for a callee, a free port for a caller)");
-  run_cmd->add_option("--transport", run.transport, "udp or tcp")->capture_default_str();
-  auto* service = run_cmd
-                      ->add_option("--service", run.service,
-                                   "User part of the called URI: [service] (a library "
-                                   "scenario brings its own)")
-                      ->capture_default_str();
+  run_cmd->add_option("--transport", run.transport, "udp or tcp (default udp)");
+  run_cmd->add_option("--service", run.service,
+                      "User part of the called URI: [service] (default 'service'; a library "
+                      "scenario brings its own, a profile maps it)");
   run_cmd
       ->add_option("--trigger", run.trigger,
                    "A callee scenario: the command that makes the device call, run once "
                    "sipwright listens; {host}, {port}, {transport}, {user} are filled in")
       ->type_name("COMMAND");
-  run_cmd
-      ->add_option("--t1", run.t1_ms, "RFC 3261 T1 in ms: retransmissions and waits scale with it")
-      ->capture_default_str();
+  run_cmd->add_option("--t1", run.t1_ms,
+                      "RFC 3261 T1 in ms: retransmissions and waits scale with it (default 500)");
   run_cmd->add_option("--t2", run.t2_ms, "RFC 3261 T2 in ms (default 8 * T1: 4000 for T1 = 500)");
-  run_cmd->add_option("--timeout", run.timeout_s, "Bound of each scenario's run, in seconds")
-      ->capture_default_str();
+  run_cmd->add_option("--timeout", run.timeout_s,
+                      "Bound of each scenario's run, in seconds (default 120)");
   run_cmd->add_option("-m,--calls", run.calls, "Calls to play per scenario")->capture_default_str();
+  run_cmd->add_option("-j,--jobs", run.jobs,
+                      "Scenarios played at once (default: the profile's parallel, else 1)");
   run_cmd->add_option("--seed", run.seed, "Seed of lost= and chance= (0: from the clock)");
   run_cmd->add_flag("--strict", run.strict, "SHOULD-level violations fail instead of warning");
   run_cmd->add_option("--junit", run.junit, "Write the JUnit XML report to FILE")
+      ->type_name("FILE");
+  run_cmd->add_option("--html", run.html, "Write the HTML report (ladder diagrams) to FILE")
       ->type_name("FILE");
   run_cmd->add_option("--pcap", run.pcap, "Write every message of the run to FILE (pcap)")
       ->type_name("FILE");
   run_cmd
       ->add_option("--out", run.out_dir,
-                   "Write junit.xml and run.pcap into DIR (default sipwright-results, when "
-                   "neither --junit nor --pcap is given)")
+                   "Write junit.xml, report.html and run.pcap into DIR (default "
+                   "sipwright-results, when no report file is named)")
       ->type_name("DIR");
+  run_cmd->add_option("--timing-tolerance", run.timing_tolerance,
+                      "How far the device's retransmission intervals may be from the RFC "
+                      "schedule, as a fraction of each interval (plus 50 ms; default 0.5)");
   run_cmd
-      ->add_option("--timing-tolerance", run.timing_tolerance,
-                   "How far the device's retransmission intervals may be from the RFC "
-                   "schedule, as a fraction of each interval (plus 50 ms)")
+      ->add_option("--color", run.color,
+                   "auto (on a terminal unless NO_COLOR is set), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   auto* verbose = run_cmd->add_flag("-v,--verbose", run.verbose,
                                     "Print every message of the run and every rule's verdict");
@@ -129,7 +144,10 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   }
   if (lint_cmd->parsed()) return run_lint(lint, out, err);
   if (run_cmd->parsed()) {
-    run.service_given = service->count() > 0;
+    // Colours and the progress line: only on a terminal (NO_COLOR: no colours, see no-color.org).
+    run.terminal = &out == &std::cout && ::isatty(STDOUT_FILENO) == 1;
+    if (run.color == "auto" && std::getenv("NO_COLOR") && *std::getenv("NO_COLOR"))
+      run.color = "never";
     return run_scenarios(run, out, err);
   }
   if (list_cmd->parsed()) return run_list(list_format == "json", out, err);

@@ -2,299 +2,412 @@
 
 #include "sipwright/cli/lint.hpp"
 #include "sipwright/cli/version.hpp"
+#include "sipwright/engine/interrupt.hpp"
 #include "sipwright/engine/run.hpp"
+#include "sipwright/profile/profile.hpp"
+#include "sipwright/reports/html.hpp"
 #include "sipwright/reports/junit.hpp"
 #include "sipwright/reports/pcap.hpp"
 #include "sipwright/reports/run_result.hpp"
 #include "sipwright/scenario/library.hpp"
 #include "sipwright/scenario/loader.hpp"
 
-#include "json_text.hpp"
+#include "console.hpp"
+#include "device_launch.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
+#include <set>
+#include <thread>
 #include <unistd.h>
 
 namespace sipwright::cli {
 namespace {
 
-std::string indented(std::string_view bytes, std::string_view prefix) {
-  std::string out;
-  std::size_t start = 0;
-  while (start < bytes.size()) {
-    auto end = bytes.find('\n', start);
-    auto line = bytes.substr(start, end == std::string_view::npos ? end : end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out += prefix;
-    // Control bytes from a device would garble the terminal.
-    for (char c : line) out += (static_cast<unsigned char>(c) < 0x20 && c != '\t') ? '?' : c;
-    out += '\n';
-    if (end == std::string_view::npos) break;
-    start = end + 1;
+namespace fs = std::filesystem;
+
+// A usage or setup problem: printed as "sipwright: error: WHAT", exit status 2.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One scenario of the run and how it plays: its [service] user, or why it does not apply.
+struct planned {
+  scenario::scenario sc;
+  std::string service;
+  std::string skip;
+};
+
+// Everything the run needs, from the command line over the profile over the defaults.
+struct run_plan {
+  engine::run_options ro;
+  std::optional<profile::profile> prof;
+  std::string launch; // the device's launch command, when the profile starts it
+  std::string device; // as the reports name it
+  std::size_t jobs = 1;
+  std::vector<planned> scenarios;
+};
+
+std::string self_path() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("sipwright") : p.string();
+}
+
+std::string transport_name(transport::protocol p) {
+  return p == transport::protocol::udp ? "udp" : "tcp";
+}
+
+// --jobs and the profile's parallel: scenarios played at once. A fixed local port can only be
+// bound by one scenario at a time.
+std::size_t jobs_for(const run_cli_options& opts, const run_plan& plan) {
+  int jobs = opts.jobs ? *opts.jobs : plan.prof ? plan.prof->parallel : 1;
+  if (plan.ro.local && plan.ro.local->port != 0) jobs = 1;
+  return static_cast<std::size_t>(std::max(1, jobs));
+}
+
+void apply_options(const run_cli_options& opts, run_plan& plan) {
+  auto& ro = plan.ro;
+  const profile::profile* p = plan.prof ? &*plan.prof : nullptr;
+  if (opts.transport) {
+    auto proto = transport::protocol_from(*opts.transport);
+    if (!proto) throw usage_error("--transport must be udp or tcp, not '" + *opts.transport + "'");
+    ro.proto = *proto;
+  } else if (p) {
+    ro.proto = p->transport;
+  }
+
+  if (!opts.dut.empty()) {
+    ro.dut = transport::parse_endpoint(opts.dut, 5060);
+    if (!ro.dut || ro.dut->port == 0)
+      throw usage_error("--dut must be HOST:PORT with a numeric address (e.g. 127.0.0.1:5060 "
+                        "or [::1]:5060), not '" +
+                        opts.dut + "'");
+  } else if (p && p->address) {
+    ro.dut = p->address;
+  }
+  if (!opts.local.empty()) {
+    ro.local = transport::parse_endpoint(opts.local, 5060);
+    if (!ro.local)
+      throw usage_error("--local must be IP:PORT (port 0: any free port), not '" + opts.local +
+                        "'");
+  } else if (p) {
+    ro.local = p->local;
+  }
+
+  const int t1 = opts.t1_ms ? *opts.t1_ms : p ? p->t1_ms : 500;
+  // An explicit --t1 scales T2 with it unless --t2 is given too.
+  const int t2 = opts.t2_ms ? *opts.t2_ms : !opts.t1_ms && p ? p->t2() : 8 * t1;
+  if (t1 < 1 || t2 < t1) throw usage_error("--t1 must be at least 1 ms and --t2 at least --t1");
+  ro.t1 = std::chrono::milliseconds(t1);
+  ro.t2 = std::chrono::milliseconds(t2);
+  const double timeout = opts.timeout_s ? *opts.timeout_s : p ? p->timeout_s : 120;
+  if (timeout <= 0 || opts.calls < 1)
+    throw usage_error("--timeout must be positive and -m at least 1");
+  ro.timeout = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
+  const double tolerance = opts.timing_tolerance ? *opts.timing_tolerance
+                           : p                   ? p->timing_tolerance
+                                                 : 0.5;
+  if (tolerance < 0 || tolerance > 10)
+    throw usage_error("--timing-tolerance must be between 0 and 10");
+  ro.timing_tolerance = tolerance;
+  ro.calls = opts.calls;
+  ro.seed = opts.seed;
+  ro.strict = opts.strict;
+
+  // The profile's commands may use {sipwright}, {t1}, {t2} and {transport}; the engine fills in
+  // the trigger's {host}, {port} and {user}.
+  const std::map<std::string, std::string> fields{{"sipwright", self_path()},
+                                                  {"t1", std::to_string(t1)},
+                                                  {"t2", std::to_string(t2)},
+                                                  {"transport", transport_name(ro.proto)}};
+  ro.trigger = opts.trigger ? *opts.trigger : p ? profile::expand(p->trigger, fields) : "";
+  if (p && opts.dut.empty() && !p->launch.empty()) plan.launch = profile::expand(p->launch, fields);
+  plan.device = p ? p->name : ro.dut ? ro.dut->str() : std::string();
+}
+
+// Every file is loaded before anything is sent. An argument that is no file but the id of a
+// bundled scenario runs that one; no argument with a profile runs the whole library.
+std::vector<scenario::scenario> load_scenarios(const run_cli_options& opts) {
+  std::vector<scenario::scenario> out;
+  std::optional<std::vector<scenario::scenario>> library; // loaded once, at the first id
+  if (opts.files.empty()) return scenario::load_library(scenario::library_dir());
+  for (const auto& f : opts.files) {
+    std::error_code ec;
+    if (!fs::exists(f, ec) && f.find('/') != std::string::npos &&
+        f.find(".xml") == std::string::npos) {
+      if (!library) library = scenario::load_library(scenario::library_dir());
+      auto sc = std::find_if(library->begin(), library->end(),
+                             [&](const scenario::scenario& x) { return x.meta->id == f; });
+      if (sc == library->end())
+        throw usage_error(f + ": no such file, and no bundled scenario has this id (see "
+                              "'sipwright list')");
+      out.push_back(*sc);
+      continue;
+    }
+    out.push_back(scenario::load_file(f));
   }
   return out;
 }
 
-void print_trace(const engine::scenario_result& r, std::ostream& out) {
-  if (r.trace.size() == 0) return;
-  const auto t0 = r.trace.entries().front().at;
-  for (const auto& e : r.trace.entries()) {
-    const double t = std::chrono::duration<double>(e.at - t0).count();
-    fmt::print(out, "    {:8.3f} {} {} {} {}{}\n", t,
-               e.dir == transport::direction::out ? "-->" : "<--", transport::to_string(e.proto),
-               e.remote.str(), e.note.empty() ? "" : "(" + e.note + ") ",
-               e.parse_error.empty() ? "" : "[does not parse: " + e.parse_error + "]");
-    out << indented(e.bytes, "      | ");
+void plan_scenarios(const run_cli_options& opts, run_plan& plan) {
+  const auto& ro = plan.ro;
+  for (auto& sc : load_scenarios(opts)) {
+    planned p{std::move(sc), {}, {}};
+    const auto* meta = p.sc.meta ? &*p.sc.meta : nullptr;
+    if (plan.prof && meta) {
+      if (auto why = profile::skip_reason(*plan.prof, *meta, ro.proto)) p.skip = *why;
+    } else if (meta && !meta->transports.empty() &&
+               std::find(meta->transports.begin(), meta->transports.end(),
+                         transport_name(ro.proto)) == meta->transports.end()) {
+      p.skip = "the scenario is not for " + transport_name(ro.proto);
+    }
+    // [service]: --service, else the profile's user for the status the scenario needs, else
+    // the scenario's own (the reference device answers as its user part says).
+    if (opts.service)
+      p.service = *opts.service;
+    else if (meta && plan.prof && !profile::service_user(*plan.prof, *meta).empty())
+      p.service = profile::service_user(*plan.prof, *meta);
+    else if (meta && !meta->service.empty())
+      p.service = meta->service;
+    else
+      p.service = "service";
+    if (p.skip.empty() && p.sc.role == scenario::role::caller && !ro.dut && plan.launch.empty())
+      throw usage_error(p.sc.file + " starts by sending (sipwright is the caller): give the "
+                                    "device's address with --dut HOST:PORT or --profile");
+    plan.scenarios.push_back(std::move(p));
   }
 }
 
-reports::run_properties run_properties(const run_cli_options& opts, const engine::run_options& ro) {
+reports::run_properties run_properties(const run_plan& plan) {
   reports::run_properties p;
   p.version = version;
-  p.device =
-      ro.dut ? ro.dut->str()
-             : std::string("the caller at ") + (opts.local.empty() ? "127.0.0.1:5060" : opts.local);
-  p.transport = std::string(transport::to_string(ro.proto));
-  p.t1 = ro.t1;
-  p.t2 = ro.t2;
-  p.strict = ro.strict;
+  p.device = !plan.device.empty() ? plan.device
+                                  : std::string("the caller at ") +
+                                        (plan.ro.local ? plan.ro.local->str() : "127.0.0.1:5060");
+  p.transport = std::string(transport::to_string(plan.ro.proto));
+  p.t1 = plan.ro.t1;
+  p.t2 = plan.ro.t2;
+  p.strict = plan.ro.strict;
   p.start = std::chrono::system_clock::now();
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) p.host = host;
   return p;
 }
 
-// --junit, --pcap and --out (by default sipwright-results/): every report of the run, each written
-// atomically. False (and a line on err) when one cannot be written.
-bool write_reports(const run_cli_options& opts, const reports::run_result& run, std::ostream& out,
+// Where the reports go: --junit, --html, --pcap, and --out (by default sipwright-results/ when
+// none of them is given) for those not named.
+struct report_files {
+  std::string dir, junit, html, pcap;
+};
+
+report_files report_files_for(const run_cli_options& opts) {
+  report_files f{opts.out_dir, opts.junit, opts.html, opts.pcap};
+  if (f.junit.empty() && f.html.empty() && f.pcap.empty() && f.dir.empty())
+    f.dir = "sipwright-results";
+  if (!f.dir.empty()) {
+    const fs::path d(f.dir);
+    if (f.junit.empty()) f.junit = (d / "junit.xml").string();
+    if (f.html.empty()) f.html = (d / "report.html").string();
+    if (f.pcap.empty()) f.pcap = (d / "run.pcap").string();
+  }
+  return f;
+}
+
+// Every report of the run, each written atomically. False (and a line on err) when one cannot be
+// written.
+bool write_reports(const report_files& f, const reports::run_result& run, console& con,
                    std::ostream& err) {
-  std::string junit = opts.junit, pcap = opts.pcap, dir = opts.out_dir;
-  if (junit.empty() && pcap.empty() && dir.empty()) dir = "sipwright-results";
   try {
-    if (!dir.empty()) {
-      std::filesystem::create_directories(dir);
-      if (junit.empty()) junit = (std::filesystem::path(dir) / "junit.xml").string();
-      if (pcap.empty()) pcap = (std::filesystem::path(dir) / "run.pcap").string();
-    }
-    if (!junit.empty()) reports::write_junit(run, junit);
-    if (!pcap.empty()) reports::write_pcap(run, pcap);
+    if (!f.dir.empty()) fs::create_directories(f.dir);
+    if (!f.junit.empty()) reports::write_junit(run, f.junit);
+    if (!f.html.empty()) reports::write_html(run, f.html);
+    if (!f.pcap.empty()) reports::write_pcap(run, f.pcap);
   } catch (const std::exception& e) {
     err << "sipwright: error: cannot write the reports: " << e.what() << '\n';
     return false;
   }
-  out << "reports:";
-  if (!junit.empty()) out << ' ' << junit;
-  if (!pcap.empty()) out << ' ' << pcap;
-  out << '\n';
+  std::string line = "reports:";
+  for (const auto* file : {&f.junit, &f.html, &f.pcap})
+    if (!file->empty()) line += ' ' + *file;
+  con.line(line);
   return true;
+}
+
+engine::scenario_result skipped_result(const planned& p, std::string why) {
+  engine::scenario_result r;
+  r.id = p.sc.meta ? p.sc.meta->id : std::string();
+  r.file = p.sc.file;
+  r.name = p.sc.name;
+  r.role = p.sc.role;
+  r.skipped = std::move(why);
+  return r;
+}
+
+// Plays the planned scenarios, `plan.jobs` at once, and prints each one's block in the order
+// given as soon as it and those before it are done. A setup error (e.g. an address in use) stops
+// further scenarios; so does a signal.
+struct play_outcome {
+  std::vector<engine::scenario_result> results;
+  std::string setup_error;
+  int signal = 0;
+};
+
+play_outcome play(const run_plan& plan, console& con) {
+  const auto& list = plan.scenarios;
+  const std::size_t n = list.size();
+  play_outcome outcome;
+  outcome.results.resize(n);
+  std::vector<char> done(n, 0);
+  std::set<std::string> running;
+  std::mutex m;
+  std::condition_variable cv;
+  std::size_t next = 0, finished = 0;
+
+  engine::interrupt_watch watch;
+  auto worker = [&] {
+    for (;;) {
+      std::unique_lock lock(m);
+      if (next >= n) return;
+      const std::size_t i = next++;
+      const planned& p = list[i];
+      engine::scenario_result r;
+      if (!p.skip.empty()) {
+        r = skipped_result(p, p.skip);
+      } else if (watch.signal() || !outcome.setup_error.empty()) {
+        r = skipped_result(p, watch.signal() ? fmt::format("not played: the run was interrupted "
+                                                           "by signal {}",
+                                                           watch.signal())
+                                             : "not played: " + outcome.setup_error);
+      } else {
+        const std::string label =
+            p.sc.meta ? p.sc.meta->id : fs::path(p.sc.file).filename().string();
+        running.insert(label);
+        lock.unlock();
+        con.progress(finished, n, "running " + fmt::format("{}", fmt::join(running, ", ")));
+        engine::run_options ro = plan.ro;
+        ro.service = p.service;
+        ro.interrupted = watch.flag();
+        // Where to send the device's call, when nothing makes it call on its own.
+        if (p.sc.role == scenario::role::callee && ro.trigger.empty())
+          ro.on_listening = [&con](transport::protocol proto, const transport::endpoint& e) {
+            con.line(fmt::format("listening on {} {}", transport::to_string(proto), e.str()));
+          };
+        try {
+          r = engine::run_scenario(p.sc, ro);
+        } catch (const std::exception& e) {
+          r = skipped_result(p, {});
+          engine::call_result c;
+          c.failure = fmt::format("{}: setup error: {}", p.sc.file, e.what());
+          r.calls.push_back(std::move(c));
+          lock.lock();
+          if (outcome.setup_error.empty()) outcome.setup_error = e.what();
+          lock.unlock();
+        }
+        lock.lock();
+        running.erase(label);
+      }
+      if (r.interrupted && !outcome.signal) outcome.signal = r.interrupted;
+      outcome.results[i] = std::move(r);
+      done[i] = 1;
+      ++finished;
+      cv.notify_all();
+    }
+  };
+
+  std::vector<std::thread> workers;
+  for (std::size_t k = 0; k < std::min(plan.jobs, n); ++k) workers.emplace_back(worker);
+  for (std::size_t printed = 0; printed < n; ++printed) {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return done[printed] != 0; });
+    const auto& r = outcome.results[printed];
+    const std::string now_running = fmt::format("{}", fmt::join(running, ", "));
+    const std::size_t count = finished;
+    lock.unlock();
+    con.scenario(r);
+    if (count < n && !now_running.empty()) con.progress(count, n, "running " + now_running);
+  }
+  for (auto& w : workers) w.join();
+  if (!outcome.signal) outcome.signal = watch.signal();
+  return outcome;
 }
 
 } // namespace
 
 int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& err) {
-  engine::run_options ro;
-  auto proto = transport::protocol_from(opts.transport);
-  if (!proto) {
-    err << "sipwright: error: --transport must be udp or tcp, not '" << opts.transport << "'\n";
-    return exit_usage;
-  }
-  ro.proto = *proto;
-  if (!opts.dut.empty()) {
-    ro.dut = transport::parse_endpoint(opts.dut, 5060);
-    if (!ro.dut || ro.dut->port == 0) {
-      err << "sipwright: error: --dut must be HOST:PORT with a numeric address (e.g. "
-             "127.0.0.1:5060 or [::1]:5060), not '"
-          << opts.dut << "'\n";
-      return exit_usage;
-    }
-  }
-  if (!opts.local.empty()) {
-    ro.local = transport::parse_endpoint(opts.local, 5060);
-    if (!ro.local) {
-      err << "sipwright: error: --local must be IP:PORT (port 0: any free port), not '"
-          << opts.local << "'\n";
-      return exit_usage;
-    }
-  }
-  const int t2_ms = opts.t2_ms ? opts.t2_ms : 8 * opts.t1_ms;
-  if (opts.t1_ms < 1 || t2_ms < opts.t1_ms) {
-    err << "sipwright: error: --t1 must be at least 1 ms and --t2 at least --t1\n";
-    return exit_usage;
-  }
-  if (opts.timeout_s <= 0 || opts.calls < 1) {
-    err << "sipwright: error: --timeout must be positive and -m at least 1\n";
-    return exit_usage;
-  }
-  ro.service = opts.service;
-  ro.t1 = std::chrono::milliseconds(opts.t1_ms);
-  ro.t2 = std::chrono::milliseconds(t2_ms);
-  ro.timeout = std::chrono::milliseconds(static_cast<long long>(opts.timeout_s * 1000));
-  ro.calls = opts.calls;
-  ro.seed = opts.seed;
-  ro.strict = opts.strict;
-  if (opts.timing_tolerance < 0 || opts.timing_tolerance > 10) {
-    err << "sipwright: error: --timing-tolerance must be between 0 and 10\n";
-    return exit_usage;
-  }
-  ro.timing_tolerance = opts.timing_tolerance;
-  ro.on_listening = [&out](transport::protocol p, const transport::endpoint& e) {
-    out << "listening on " << transport::to_string(p) << ' ' << e.str() << std::endl;
-  };
-
-  ro.trigger = opts.trigger;
-
-  // Every file is loaded before anything is sent. An argument that is no file but the id of a
-  // bundled scenario runs that one.
-  std::vector<scenario::scenario> scenarios;
-  std::optional<std::vector<scenario::scenario>> library; // loaded once, at the first id
-  for (const auto& f : opts.files) {
-    try {
-      std::error_code ec;
-      if (!std::filesystem::exists(f, ec) && f.find('/') != std::string::npos &&
-          f.find(".xml") == std::string::npos) {
-        if (!library) library = scenario::load_library(scenario::library_dir());
-        auto sc = std::find_if(library->begin(), library->end(),
-                               [&](const scenario::scenario& x) { return x.meta->id == f; });
-        if (sc == library->end()) {
-          err << "sipwright: error: " << f << ": no such file, and no bundled scenario has this "
-              << "id (see 'sipwright list')\n";
-          return exit_usage;
-        }
-        scenarios.push_back(*sc);
-        continue;
-      }
-      scenarios.push_back(scenario::load_file(f));
-    } catch (const scenario::load_error& e) {
-      err << e.what() << '\n';
-      return exit_usage;
-    }
-  }
-  for (const auto& sc : scenarios)
-    if (sc.role == scenario::role::caller && !ro.dut) {
-      err << "sipwright: error: " << sc.file
-          << " starts by sending (sipwright is the caller): give the device's address with "
-             "--dut HOST:PORT\n";
-      return exit_usage;
-    }
-
-  reports::run_result run;
-  run.properties = run_properties(opts, ro);
-  int passed = 0, failed = 0;
-  for (const auto& sc : scenarios) {
-    auto callback = ro.on_listening;
-    ro.on_listening = sc.role == scenario::role::callee ? callback : nullptr;
-    // A library scenario says which user makes the device answer as it needs (--service wins).
-    ro.service = opts.service_given || !sc.meta || sc.meta->service.empty() ? opts.service
-                                                                            : sc.meta->service;
-    engine::scenario_result r;
-    try {
-      r = engine::run_scenario(sc, ro);
-    } catch (const engine::setup_error& e) {
-      err << "sipwright: error: " << e.what() << '\n';
-      return exit_usage;
-    }
-    ro.on_listening = callback;
-    const bool ok = r.passed();
-    ok ? ++passed : ++failed;
-    int calls_ok = 0;
-    for (const auto& c : r.calls) calls_ok += c.passed;
-    if (!ok || !opts.quiet)
-      fmt::print(out, "{}  {}  ({}, {})  {}/{} call{} passed  {:.3f} s\n", ok ? "PASS" : "FAIL",
-                 std::filesystem::path(sc.file).filename().string(),
-                 sc.name.empty() ? "unnamed" : sc.name,
-                 sc.role == scenario::role::caller ? "caller" : "callee", calls_ok, r.calls.size(),
-                 r.calls.size() == 1 ? "" : "s", std::chrono::duration<double>(r.elapsed).count());
-    for (const auto& c : r.calls) {
-      if (!c.failure.empty()) {
-        fmt::print(out, "      call {}: {}\n", c.call_number, c.failure);
-        if (!c.failure_message.empty()) out << indented(c.failure_message, "      | ");
-      }
-      if (opts.verbose || !c.failure.empty())
-        for (const auto& l : c.log) fmt::print(out, "      call {}: {}\n", c.call_number, l);
-      for (const auto& v : c.scenario_warnings)
-        fmt::print(out, "      call {}: scenario warning: {}\n", c.call_number,
-                   checks::describe(v));
-      // The rules: violations always, passes and N/A with --verbose.
-      for (const auto& v : c.verdicts) {
-        const bool bad = v.outcome == checks::outcome::fail || v.outcome == checks::outcome::warn;
-        if (bad || opts.verbose)
-          fmt::print(out, "      call {}: {}\n", c.call_number, checks::describe(v));
-      }
-    }
-    if (opts.verbose) print_trace(r, out);
-    const int signal = r.interrupted;
-    run.scenarios.push_back(std::move(r));
-    if (signal) {
-      run.interrupted = true;
-      run.interrupted_scenario = sc.file;
-      fmt::print(out, "interrupted by signal {} during {}: the scenarios after it were not run\n",
-                 signal, std::filesystem::path(sc.file).filename().string());
-      break;
-    }
-  }
-  fmt::print(out, "{} passed, {} failed, {} skipped\n", passed, failed, 0);
-  if (!write_reports(opts, run, out, err)) return exit_usage;
-  return failed ? exit_invalid : exit_ok;
-}
-
-} // namespace sipwright::cli
-
-namespace sipwright::cli {
-namespace {
-
-std::string json_list(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + json_string(v[i]);
-  return out + "]";
-}
-
-std::string joined(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? std::string(sep) : "") + v[i];
-  return out;
-}
-
-} // namespace
-
-int run_list(bool json, std::ostream& out, std::ostream& err) {
-  std::vector<scenario::scenario> lib;
+  const bool color = opts.color == "always" || (opts.color == "auto" && opts.terminal);
+  console con(out, {opts.verbose, opts.quiet, color, opts.terminal && !opts.verbose});
+  run_plan plan;
   try {
-    lib = scenario::load_library(scenario::library_dir());
+    if (!opts.profile.empty()) plan.prof = profile::load_profile(opts.profile);
+    if (opts.files.empty() && !plan.prof)
+      throw usage_error("give scenario files or library ids (see 'sipwright list'), or "
+                        "--profile FILE to run the whole library");
+    apply_options(opts, plan);
+    plan_scenarios(opts, plan);
+    plan.jobs = jobs_for(opts, plan);
+  } catch (const usage_error& e) {
+    err << "sipwright: error: " << e.what() << '\n';
+    return exit_usage;
+  } catch (const profile::profile_error& e) {
+    err << e.what() << '\n';
+    return exit_usage;
   } catch (const scenario::load_error& e) {
     err << e.what() << '\n';
     return exit_usage;
   }
-  if (json) {
-    out << "[\n";
-    for (std::size_t i = 0; i < lib.size(); ++i) {
-      const auto& m = *lib[i].meta;
-      fmt::print(
-          out,
-          "  {{\"id\": {}, \"title\": {}, \"device\": \"{}\", \"sections\": {}, "
-          "\"test_purposes\": {}, \"capabilities\": {}, \"transports\": {}, \"file\": {}}}{}\n",
-          json_string(m.id), json_string(m.title),
-          m.device == scenario::role::callee ? "callee" : "caller", json_list(m.sections),
-          json_list(m.test_purposes), json_list(m.capabilities), json_list(m.transports),
-          json_string(lib[i].file), i + 1 < lib.size() ? "," : "");
+  const report_files files = report_files_for(opts);
+
+  // A device the profile starts: for the whole run, stopped by PID at the end.
+  std::unique_ptr<launched_device> device;
+  std::optional<fs::path> device_log;
+  if (!plan.launch.empty()) {
+    device_log = !files.dir.empty() ? fs::path(files.dir) / "device.log"
+                                    : fs::temp_directory_path() /
+                                          fmt::format("sipwright-device-{}.log", ::getpid());
+    try {
+      if (!files.dir.empty()) fs::create_directories(files.dir);
+      device = std::make_unique<launched_device>(plan.launch, *device_log, plan.ro.proto,
+                                                 std::chrono::seconds(10));
+    } catch (const std::exception& e) {
+      err << "sipwright: error: " << e.what() << '\n';
+      return exit_usage;
     }
-    out << "]\n";
-    return exit_ok;
+    plan.ro.dut = device->address();
+    con.line(fmt::format("device: {} at {} {} (log: {})", plan.device,
+                         transport::to_string(plan.ro.proto), plan.ro.dut->str(),
+                         device_log->string()));
   }
-  for (const auto& sc : lib) {
-    const auto& m = *sc.meta;
-    fmt::print(out, "{:<40} device {:<6} {}\n", m.id,
-               m.device == scenario::role::callee ? "callee" : "caller", m.title);
-    fmt::print(out, "{:<40} {}{}\n", "", joined(m.sections, "; "),
-               m.test_purposes.empty() ? "" : "  [" + joined(m.test_purposes, " ") + "]");
+
+  reports::run_result run;
+  run.properties = run_properties(plan);
+  auto outcome = play(plan, con);
+  if (device) device->stop();
+  if (device_log && files.dir.empty()) fs::remove(*device_log);
+
+  int passed = 0, failed = 0, skipped = 0;
+  for (const auto& r : outcome.results)
+    !r.skipped.empty() ? ++skipped : r.passed() ? ++passed : ++failed;
+  con.summary(passed, failed, skipped);
+  if (outcome.signal) {
+    run.interrupted = true;
+    con.line(fmt::format("interrupted by signal {}: the scenarios not yet played were skipped",
+                         outcome.signal));
   }
-  fmt::print(out, "{} scenarios in {}\n", lib.size(), scenario::library_dir().string());
-  return exit_ok;
+  run.scenarios = std::move(outcome.results);
+  if (!outcome.setup_error.empty()) err << "sipwright: error: " << outcome.setup_error << '\n';
+  if (!write_reports(files, run, con, err)) return exit_usage;
+  if (!outcome.setup_error.empty()) return exit_usage;
+  return failed || outcome.signal ? exit_invalid : exit_ok;
 }
 
 } // namespace sipwright::cli

@@ -9,6 +9,6 @@ kill -TERM "$pid"
 wait "$pid"
 rc=$?
 cat "$out"
-grep -q '^interrupted by signal 15 during uas.xml' "$out" || { echo "no 'interrupted' line"; rm -f "$out"; exit 1; }
+grep -q '^interrupted by signal 15: ' "$out" || { echo "no 'interrupted' line"; rm -f "$out"; exit 1; }
 rm -f "$out"
 [ "$rc" -eq 1 ] || { echo "exit status $rc, wanted 1"; exit 1; }

@@ -3,8 +3,8 @@
 
 #include "call_context.hpp"
 #include "exchanges.hpp"
-#include "process.hpp"
 #include "retransmission.hpp"
+#include "sipwright/engine/process.hpp"
 
 #include "sipwright/checks/call_checks.hpp"
 #include "sipwright/parser/parser.hpp"
@@ -104,12 +104,18 @@ public:
       msg_index_.push_back(index);
       if (s.what != step::kind::label) ++index;
     }
-    token_ = fmt::format("{:04x}", static_cast<unsigned>(rng_() & 0xffff));
+    // Unique among the scenarios of this process, also when several play at once with one --seed.
+    static std::atomic<unsigned> runs{0};
+    token_ = fmt::format("{:04x}{:x}", static_cast<unsigned>(rng_() & 0xffff), runs++);
   }
 
   void run() {
     const auto start = clock::now();
     deadline_ = start + opts_.timeout;
+    if (opts_.interrupted && opts_.interrupted->load()) {
+      res_.interrupted = opts_.interrupted->load();
+      return;
+    }
     if (opts_.on_listening) opts_.on_listening(tp_.proto(), tp_.local_endpoint());
     tp_.start([this](transport::received&& r) { on_message(std::move(r)); },
               [this](const transport::endpoint& peer, const std::string& what) {
@@ -173,7 +179,7 @@ private:
     for (const auto& [key, value] : fields)
       for (auto at = cmd.find(key); at != std::string::npos; at = cmd.find(key, at + value.size()))
         cmd.replace(at, key.size(), value);
-    processes_.spawn(cmd, res_.log, true);
+    processes_.spawn(cmd, res_.log, {child_processes::output::discard, {}});
   }
 
   void internal_error(const std::exception_ptr& e) {

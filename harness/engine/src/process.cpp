@@ -1,4 +1,4 @@
-#include "process.hpp"
+#include "sipwright/engine/process.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -14,8 +14,8 @@ extern char** environ;
 
 namespace sipwright::engine {
 
-void child_processes::spawn(const std::string& command, std::vector<std::string>& log,
-                            bool quiet_stdout) {
+bool child_processes::spawn(const std::string& command, std::vector<std::string>& log,
+                            const output& out) {
   pid_t pid = 0;
   const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
   // Its own process group, so that stop_all() reaches what the shell started too.
@@ -25,28 +25,40 @@ void child_processes::spawn(const std::string& command, std::vector<std::string>
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);
-  if (quiet_stdout)
+  if (out.to == output::discard)
     posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  if (out.to == output::file) {
+    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, out.path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
+  }
   const int rc =
       posix_spawn(&pid, "/bin/sh", &files, &attr, const_cast<char* const*>(argv), environ);
   posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     log.push_back("exec: cannot start '" + command + "': " + std::strerror(rc));
-    return;
+    return false;
   }
   pids_.push_back(pid);
   log.push_back("exec: started '" + command + "' (pid " + std::to_string(pid) + ")");
+  return true;
+}
+
+bool child_processes::running() {
+  reap();
+  return !pids_.empty();
+}
+
+void child_processes::reap() {
+  std::erase_if(pids_, [](pid_t p) {
+    int status = 0;
+    const pid_t r = waitpid(p, &status, WNOHANG);
+    return r == p || (r < 0 && errno == ECHILD);
+  });
 }
 
 void child_processes::stop_all() {
-  auto reap = [this] {
-    std::erase_if(pids_, [](pid_t p) {
-      int status = 0;
-      const pid_t r = waitpid(p, &status, WNOHANG);
-      return r == p || (r < 0 && errno == ECHILD);
-    });
-  };
   reap();
   if (pids_.empty()) return;
   for (pid_t p : pids_) kill(-p, SIGTERM);

@@ -7,6 +7,7 @@
 #include "sipwright/transport/endpoint.hpp"
 #include "sipwright/transport/trace.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -40,6 +41,9 @@ struct run_options {
   // A callee scenario: the command that makes the device place its call, run once the harness
   // listens, with {host}, {port}, {transport} and {user} filled in (the user: [service]).
   std::string trigger;
+  // When set and non-zero (see interrupt_watch): the run was interrupted before this scenario
+  // started, which then does not play and is reported as interrupted.
+  const std::atomic<int>* interrupted = nullptr;
   // Called once the transport is bound, with what it bound (e.g. to print the port).
   std::function<void(transport::protocol, const transport::endpoint&)> on_listening;
 };
