@@ -498,7 +498,7 @@ private:
         out_ += " during ";
         text(during);
       }
-      out_ += ": the scenarios after it were not run.</p>\n";
+      out_ += ": the scenarios not played by then are skipped.</p>\n";
     }
     out_ += "<table class=\"properties\" id=\"properties\">\n";
     property("sipwright", p.version);

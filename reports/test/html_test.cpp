@@ -380,7 +380,7 @@ TEST_CASE("html: skipped and interrupted scenarios") {
   CHECK(contains(html, "<p class=\"interrupted\" id=\"interrupted\">Interrupted by SIGTERM "
                        "(signal 15) during "
                        "/usr/share/sipwright/scenarios/device-callee/cancel.xml: the scenarios "
-                       "after it were not run.</p>"));
+                       "not played by then are skipped.</p>"));
 
   // Interrupted before the scenario recorded anything: a row and a section of its own.
   run.scenarios.pop_back();

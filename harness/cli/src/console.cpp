@@ -99,6 +99,7 @@ void console::scenario(const engine::scenario_result& r) {
                       calls_ok, r.calls.size(), r.calls.size() == 1 ? "" : "s",
                       std::chrono::duration<double>(r.elapsed).count());
     for (const auto& c : r.calls) {
+      if (ok && o_.quiet) break; // --quiet: nothing of a passing scenario
       if (!c.failure.empty()) {
         block += fmt::format("      call {}: {}\n", c.call_number, c.failure);
         if (!c.failure_message.empty()) block += indented(c.failure_message, "      | ");

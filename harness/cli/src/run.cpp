@@ -383,7 +383,8 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
       return exit_usage;
     }
     plan.ro.dut = device->address();
-    con.line(fmt::format("device: {} at {} {} (log: {})", plan.device,
+    plan.device += " at " + plan.ro.dut->str();
+    con.line(fmt::format("device: {} at {} {} (log: {})", plan.prof->name,
                          transport::to_string(plan.ro.proto), plan.ro.dut->str(),
                          device_log->string()));
   }

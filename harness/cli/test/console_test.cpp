@@ -78,8 +78,14 @@ TEST_CASE("console: one line per scenario, the failures and violated rules benea
 TEST_CASE("console: --quiet prints failing scenarios and the summary only", "[console]") {
   console_options o;
   o.quiet = true;
-  const auto text = print(o, {passing(), failing(), skipped()});
+  auto warned = passing();
+  checks::verdict w;
+  w.rule = checks::rule_id::msg_grammar;
+  w.outcome = checks::outcome::fail;
+  warned.calls[0].scenario_warnings.push_back(w);
+  const auto text = print(o, {warned, failing(), skipped()});
   CHECK(text.find("PASS") == std::string::npos);
+  CHECK(text.find("scenario warning") == std::string::npos);
   CHECK(text.find("SKIP") == std::string::npos);
   CHECK(text.find("FAIL  device-callee/basic-call") == 0);
   CHECK(text.find("1 passed, 1 failed, 1 skipped\n") != std::string::npos);

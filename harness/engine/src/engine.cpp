@@ -238,9 +238,10 @@ private:
     }
     // Calls still playing at the deadline fail there (their waits are bounded by it too).
     while (finished_ < started_) co_await sleep(milliseconds(10));
-    // The device opened the TCP connections: let it close them first, for up to T4 = 5 s
-    // (RFC 3261 17.1.2.2; a client still in its last pause could count our close as a failure).
-    const auto linger = std::min(deadline_, clock::now() + milliseconds(5000));
+    // The device opened the TCP connections: let it close them first, for up to T4 (RFC 3261
+    // 17.1.2.2; a client still in its last pause could count our close as a failure). T4 scales
+    // with T1 as the RFC's defaults relate: 5 s for T1 = 500 ms.
+    const auto linger = std::min(deadline_, clock::now() + 10 * opts_.t1);
     while (tp_.accepted_connections() > 0 && clock::now() < linger)
       co_await sleep(milliseconds(10));
   }
