@@ -4,6 +4,7 @@
 #include "sipwright/checks/rules.hpp"
 #include "sipwright/checks/verdict.hpp"
 #include "sipwright/reports/junit.hpp"
+#include "text.hpp"
 
 #include <fmt/format.h>
 
@@ -20,43 +21,13 @@ namespace sipwright::reports {
 namespace {
 
 using checks::outcome;
+using detail::iso8601;
+using detail::seconds;
+using detail::utf8_at;
+using detail::utf8_continuation;
 
 // ---------------------------------------------------------------------------------------------
 // Text
-
-bool continuation(unsigned char b) {
-  return (b & 0xC0) == 0x80;
-}
-
-// The code point of the valid UTF-8 sequence (2..4 bytes) starting at text[i] and its length, or
-// length 0 when it is not one (overlong forms, surrogates, beyond U+10FFFF, U+FFFE/U+FFFF).
-std::pair<char32_t, std::size_t> utf8_at(std::string_view text, std::size_t i) {
-  const auto at = [&](std::size_t k) -> unsigned char {
-    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
-  };
-  const unsigned char b = at(0);
-  if (b >= 0xC2 && b <= 0xDF) {
-    if (!continuation(at(1))) return {0, 0};
-    return {char32_t((b & 0x1F) << 6 | (at(1) & 0x3F)), 2};
-  }
-  if (b >= 0xE0 && b <= 0xEF) {
-    const unsigned char lo = b == 0xE0 ? 0xA0 : 0x80;
-    const unsigned char hi = b == 0xED ? 0x9F : 0xBF; // no UTF-16 surrogates
-    if (at(1) < lo || at(1) > hi || !continuation(at(2))) return {0, 0};
-    const char32_t c = char32_t((b & 0x0F) << 12 | (at(1) & 0x3F) << 6 | (at(2) & 0x3F));
-    if (c == 0xFFFE || c == 0xFFFF) return {0, 0};
-    return {c, 3};
-  }
-  if (b >= 0xF0 && b <= 0xF4) {
-    const unsigned char lo = b == 0xF0 ? 0x90 : 0x80;
-    const unsigned char hi = b == 0xF4 ? 0x8F : 0xBF;
-    if (at(1) < lo || at(1) > hi || !continuation(at(2)) || !continuation(at(3))) return {0, 0};
-    return {
-        char32_t((b & 0x07) << 18 | (at(1) & 0x3F) << 12 | (at(2) & 0x3F) << 6 | (at(3) & 0x3F)),
-        4};
-  }
-  return {0, 0};
-}
 
 enum class mode { text, wire, attribute };
 
@@ -147,27 +118,13 @@ std::string first_line(std::string_view bytes, std::size_t limit = 200) {
   std::string out;
   if (line.size() > limit) {
     std::size_t cut = limit;
-    while (cut > 0 && continuation(static_cast<unsigned char>(line[cut]))) --cut;
+    while (cut > 0 && utf8_continuation(static_cast<unsigned char>(line[cut]))) --cut;
     append_escaped(out, line.substr(0, cut), mode::text);
     out += "\xE2\x80\xA6";
   } else {
     append_escaped(out, line, mode::text);
   }
   return out;
-}
-
-std::string seconds(std::chrono::nanoseconds d) {
-  return fmt::format("{:.3f}", std::chrono::duration<double>(d).count());
-}
-
-// ISO 8601, UTC.
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string signal_name(int signal) {
@@ -507,7 +464,7 @@ private:
     property("T1", fmt::format("{} ms", p.t1.count()));
     property("T2", fmt::format("{} ms", p.t2.count()));
     property("strict", p.strict ? "yes (SHOULD-level warnings fail)" : "no");
-    property("start (UTC)", iso8601(p.start));
+    property("start (UTC)", iso8601(p.start, true));
     property("host", p.host);
     out_ += "</table>\n</header>\n";
   }

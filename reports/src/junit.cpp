@@ -3,6 +3,7 @@
 #include "atomic_file.hpp"
 #include "sipwright/checks/rules.hpp"
 #include "sipwright/checks/verdict.hpp"
+#include "text.hpp"
 
 #include <fmt/format.h>
 
@@ -22,48 +23,6 @@ void append_hex(std::string& out, unsigned char b) {
   out += fmt::format("\\x{:02x}", b);
 }
 
-bool continuation(unsigned char b) {
-  return (b & 0xC0) == 0x80;
-}
-
-// Length of the valid UTF-8 sequence (2..4 bytes) starting at text[i], 0 when it is not one.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  const auto at = [&](std::size_t k) -> unsigned char {
-    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
-  };
-  const unsigned char b = at(0);
-  if (b >= 0xC2 && b <= 0xDF) return continuation(at(1)) ? 2 : 0;
-  if (b >= 0xE0 && b <= 0xEF) {
-    const unsigned char lo = b == 0xE0 ? 0xA0 : 0x80;
-    const unsigned char hi = b == 0xED ? 0x9F : 0xBF; // no UTF-16 surrogates
-    if (at(1) < lo || at(1) > hi || !continuation(at(2))) return 0;
-    if (b == 0xEF && at(1) == 0xBF && (at(2) == 0xBE || at(2) == 0xBF)) return 0; // U+FFFE/FFFF
-    return 3;
-  }
-  if (b >= 0xF0 && b <= 0xF4) {
-    const unsigned char lo = b == 0xF0 ? 0x90 : 0x80;
-    const unsigned char hi = b == 0xF4 ? 0x8F : 0xBF;
-    if (at(1) < lo || at(1) > hi || !continuation(at(2)) || !continuation(at(3))) return 0;
-    return 4;
-  }
-  return 0;
-}
-
-std::string seconds(std::chrono::nanoseconds d) {
-  if (d.count() < 0) d = {};
-  return fmt::format("{:.3f}", std::chrono::duration<double>(d).count());
-}
-
-// ISO 8601, UTC, without a zone designator (as Ant's JUnit schema wants it).
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return buf;
-}
-
 std::string_view role_name(scenario::role r) {
   return r == scenario::role::caller ? "caller" : "callee";
 }
@@ -78,9 +37,9 @@ std::string entry_header(const transport::trace& trace, std::size_t i) {
   const auto t0 = trace.entries().front().at;
   const bool out = e.dir == transport::direction::out;
   std::string s =
-      fmt::format("#{} +{}s {} {} {} -> {}", i + 1, seconds(e.at - t0), direction_name(e.dir),
-                  transport::to_string(e.proto), out ? e.local.str() : e.remote.str(),
-                  out ? e.remote.str() : e.local.str());
+      fmt::format("#{} +{}s {} {} {} -> {}", i + 1, detail::seconds(e.at - t0),
+                  direction_name(e.dir), transport::to_string(e.proto),
+                  out ? e.local.str() : e.remote.str(), out ? e.remote.str() : e.local.str());
   if (!e.note.empty()) s += fmt::format(" ({})", e.note);
   return s;
 }
@@ -162,7 +121,7 @@ suite scenario_suite(const run_result& run, const engine::scenario_result& sc) {
   s.scenario = &sc;
   const bool several = sc.calls.size() > 1;
   const auto n_calls = static_cast<long>(sc.calls.empty() ? 1 : sc.calls.size());
-  const auto call_time = seconds(sc.elapsed / n_calls);
+  const auto call_time = detail::seconds(sc.elapsed / n_calls);
   if (!sc.skipped.empty()) {
     // Not applicable to this device (its profile): skipped, never passed.
     testcase tc;
@@ -286,7 +245,7 @@ std::string xml_escape(std::string_view in, bool attribute) {
   for (std::size_t i = 0; i < in.size();) {
     const auto b = static_cast<unsigned char>(in[i]);
     if (b >= 0x80) {
-      if (const auto n = utf8_length(in, i)) {
+      if (const auto n = detail::utf8_at(in, i).second) {
         out.append(in.substr(i, n));
         i += n;
       } else {
@@ -357,13 +316,13 @@ std::string junit_xml(const run_result& run) {
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += fmt::format(
       "<testsuites name=\"sipwright\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{}\">\n",
-      tests, failures, errors, seconds(total));
+      tests, failures, errors, detail::seconds(total));
   for (const auto& s : suites) {
     const auto elapsed = s.scenario ? s.scenario->elapsed : std::chrono::nanoseconds{};
     x += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
                      "skipped=\"{}\" time=\"{}\" timestamp=\"{}\" hostname=\"{}\">\n",
                      attr(s.name), s.cases.size(), s.failures, s.errors, s.skipped,
-                     seconds(elapsed), iso8601(p.start), attr(p.host));
+                     detail::seconds(elapsed), detail::iso8601(p.start, false), attr(p.host));
     x += "    <properties>\n";
     write_property(x, "sipwright.version", p.version);
     write_property(x, "device", p.device);

@@ -73,7 +73,7 @@ void console::progress(std::size_t done, std::size_t total, std::string_view run
   if (!o_.progress) return;
   std::lock_guard lock(mutex_);
   std::string text = fmt::format("[{}/{}] {}", done, total, running);
-  if (text.size() > 100) text = text.substr(0, 97) + "...";
+  if (text.size() > 100) text.replace(97, std::string::npos, "...");
   out_ << "\r\x1b[2K" << text << std::flush;
   progress_shown_ = true;
 }

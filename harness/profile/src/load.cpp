@@ -276,8 +276,9 @@ private:
     for (const auto& [k, v] : doc) {
       if (std::find(std::begin(top_keys), std::end(top_keys), k.str()) != std::end(top_keys))
         continue;
+      const std::string_view name = k.str();
       auto spec = std::find_if(tables.begin(), tables.end(),
-                               [&](const table_spec& t) { return t.name == k.str(); });
+                               [name](const table_spec& t) { return t.name == name; });
       if (spec == tables.end()) {
         if (v.is_table()) {
           std::string text = "unknown table [" + std::string(k.str()) + "]";
