@@ -271,7 +271,7 @@ play_outcome play(const run_plan& plan, console& con) {
   std::set<std::string> running;
   std::mutex m;
   std::condition_variable cv;
-  std::size_t next = 0, finished = 0;
+  std::size_t next = 0, finished = 0, changes = 0;
 
   engine::interrupt_watch watch;
   auto worker = [&] {
@@ -292,8 +292,9 @@ play_outcome play(const run_plan& plan, console& con) {
         const std::string label =
             p.sc.meta ? p.sc.meta->id : fs::path(p.sc.file).filename().string();
         running.insert(label);
+        ++changes;
+        cv.notify_all();
         lock.unlock();
-        con.progress(finished, n, "running " + fmt::format("{}", fmt::join(running, ", ")));
         engine::run_options ro = plan.ro;
         ro.service = p.service;
         ro.interrupted = watch.flag();
@@ -320,22 +321,30 @@ play_outcome play(const run_plan& plan, console& con) {
       outcome.results[i] = std::move(r);
       done[i] = 1;
       ++finished;
+      ++changes;
       cv.notify_all();
     }
   };
 
   std::vector<std::thread> workers;
   for (std::size_t k = 0; k < std::min(plan.jobs, n); ++k) workers.emplace_back(worker);
-  for (std::size_t printed = 0; printed < n; ++printed) {
-    std::unique_lock lock(m);
-    cv.wait(lock, [&] { return done[printed] != 0; });
-    const auto& r = outcome.results[printed];
-    const std::string now_running = fmt::format("{}", fmt::join(running, ", "));
-    const std::size_t count = finished;
-    lock.unlock();
-    con.scenario(r);
-    if (count < n && !now_running.empty()) con.progress(count, n, "running " + now_running);
+  // This thread prints: each scenario's block in the order given once it and those before it
+  // are done, and the progress line whenever a scenario starts or ends.
+  std::size_t printed = 0, seen = 0;
+  std::unique_lock lock(m);
+  while (printed < n) {
+    cv.wait(lock, [&] { return changes != seen; });
+    seen = changes;
+    for (; printed < n && done[printed]; ++printed) {
+      const auto& r = outcome.results[printed]; // no longer written by any worker
+      lock.unlock();
+      con.scenario(r);
+      lock.lock();
+    }
+    if (printed < n && !running.empty())
+      con.progress(finished, n, fmt::format("running {}", fmt::join(running, ", ")));
   }
+  lock.unlock();
   for (auto& w : workers) w.join();
   if (!outcome.signal) outcome.signal = watch.signal();
   return outcome;
