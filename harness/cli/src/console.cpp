@@ -84,7 +84,7 @@ void console::scenario(const engine::scenario_result& r) {
   const std::string_view role = r.role == scenario::role::caller ? "caller" : "callee";
   if (!r.skipped.empty()) {
     if (!o_.quiet)
-      block += fmt::format("{}  {}  ({})  not applicable: {}\n", paint("SKIP", cyan), label, role,
+      block += fmt::format("{}  {}  ({})  {}\n", paint("SKIP", cyan), label, role,
                            r.skipped);
   } else {
     const bool ok = r.passed();

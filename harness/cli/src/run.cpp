@@ -71,7 +71,11 @@ std::string transport_name(transport::protocol p) {
 // bound by one scenario at a time.
 std::size_t jobs_for(const run_cli_options& opts, const run_plan& plan) {
   int jobs = opts.jobs ? *opts.jobs : plan.prof ? plan.prof->parallel : 1;
-  if (plan.ro.local && plan.ro.local->port != 0) jobs = 1;
+  const bool callee = std::any_of(plan.scenarios.begin(), plan.scenarios.end(), [](const auto& p) {
+    return p.skip.empty() && p.sc.role == scenario::role::callee;
+  });
+  // A callee without --local listens at 127.0.0.1:5060.
+  if ((plan.ro.local && plan.ro.local->port != 0) || (!plan.ro.local && callee)) jobs = 1;
   return static_cast<std::size_t>(std::max(1, jobs));
 }
 
@@ -130,7 +134,7 @@ void apply_options(const run_cli_options& opts, run_plan& plan) {
                                                   {"t1", std::to_string(t1)},
                                                   {"t2", std::to_string(t2)},
                                                   {"transport", transport_name(ro.proto)}};
-  ro.trigger = opts.trigger ? *opts.trigger : p ? profile::expand(p->trigger, fields) : "";
+  ro.trigger = profile::expand(opts.trigger ? *opts.trigger : p ? p->trigger : "", fields);
   if (p && opts.dut.empty() && !p->launch.empty()) plan.launch = profile::expand(p->launch, fields);
   plan.device = p ? p->name : ro.dut ? ro.dut->str() : std::string();
 }
@@ -165,11 +169,17 @@ void plan_scenarios(const run_cli_options& opts, run_plan& plan) {
     planned p{std::move(sc), {}, {}};
     const auto* meta = p.sc.meta ? &*p.sc.meta : nullptr;
     if (plan.prof && meta) {
-      if (auto why = profile::skip_reason(*plan.prof, *meta, ro.proto)) p.skip = *why;
+      // What the command line gives counts as the profile's: --trigger makes the device call,
+      // --service names the user for whatever status the scenario needs.
+      profile::profile device = *plan.prof;
+      if (opts.trigger) device.trigger = *opts.trigger;
+      if (opts.service) device.services[meta->service] = *opts.service;
+      if (auto why = profile::skip_reason(device, *meta, ro.proto))
+        p.skip = "not applicable: " + *why;
     } else if (meta && !meta->transports.empty() &&
                std::find(meta->transports.begin(), meta->transports.end(),
                          transport_name(ro.proto)) == meta->transports.end()) {
-      p.skip = "the scenario is not for " + transport_name(ro.proto);
+      p.skip = "not applicable: the scenario is not for " + transport_name(ro.proto);
     }
     // [service]: --service, else the profile's user for the status the scenario needs, else
     // the scenario's own (the reference device answers as its user part says).
@@ -262,6 +272,8 @@ struct play_outcome {
   int signal = 0;
 };
 
+constexpr std::string_view not_played = "not played: the run was interrupted by signal ";
+
 play_outcome play(const run_plan& plan, console& con) {
   const auto& list = plan.scenarios;
   const std::size_t n = list.size();
@@ -284,9 +296,7 @@ play_outcome play(const run_plan& plan, console& con) {
       if (!p.skip.empty()) {
         r = skipped_result(p, p.skip);
       } else if (watch.signal() || !outcome.setup_error.empty()) {
-        r = skipped_result(p, watch.signal() ? fmt::format("not played: the run was interrupted "
-                                                           "by signal {}",
-                                                           watch.signal())
+        r = skipped_result(p, watch.signal() ? fmt::format("{}{}", not_played, watch.signal())
                                              : "not played: " + outcome.setup_error);
       } else {
         const std::string label =
@@ -308,6 +318,7 @@ play_outcome play(const run_plan& plan, console& con) {
         } catch (const std::exception& e) {
           r = skipped_result(p, {});
           engine::call_result c;
+          c.call_number = 1;
           c.failure = fmt::format("{}: setup error: {}", p.sc.file, e.what());
           r.calls.push_back(std::move(c));
           lock.lock();
@@ -347,6 +358,17 @@ play_outcome play(const run_plan& plan, console& con) {
   lock.unlock();
   for (auto& w : workers) w.join();
   if (!outcome.signal) outcome.signal = watch.signal();
+  // A signal between two scenarios interrupted none that played: the first one it kept from
+  // playing is the interrupted one (an error in the reports), the others are skipped.
+  const bool flagged = std::any_of(outcome.results.begin(), outcome.results.end(),
+                                   [](const auto& r) { return r.interrupted != 0; });
+  if (outcome.signal && !flagged)
+    for (auto& r : outcome.results)
+      if (r.skipped.starts_with(not_played)) {
+        r.skipped.clear();
+        r.interrupted = outcome.signal;
+        break;
+      }
   return outcome;
 }
 

@@ -49,7 +49,7 @@ engine::scenario_result skipped() {
   engine::scenario_result r;
   r.id = "device-caller/busy-486";
   r.role = scenario::role::callee;
-  r.skipped = "no [trigger] command: the device cannot be made to call";
+  r.skipped = "not applicable: no [trigger] command: the device cannot be made to call";
   return r;
 }
 

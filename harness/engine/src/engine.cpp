@@ -176,9 +176,16 @@ private:
         {"{port}", std::to_string(local.port)},
         {"{transport}", opts_.proto == transport::protocol::udp ? "udp" : "tcp"},
         {"{user}", opts_.service}};
+    // "${host}" is the shell's, not a placeholder.
     for (const auto& [key, value] : fields)
-      for (auto at = cmd.find(key); at != std::string::npos; at = cmd.find(key, at + value.size()))
+      for (auto at = cmd.find(key); at != std::string::npos;) {
+        if (at > 0 && cmd[at - 1] == '$') {
+          at = cmd.find(key, at + key.size());
+          continue;
+        }
         cmd.replace(at, key.size(), value);
+        at = cmd.find(key, at + value.size());
+      }
     processes_.spawn(cmd, res_.log, {child_processes::output::discard, {}});
   }
 
