@@ -430,6 +430,9 @@ int run_scenarios(const run_cli_options& opts, std::ostream& out, std::ostream& 
   for (const auto& r : outcome.results)
     !r.skipped.empty() ? ++skipped : r.passed() ? ++passed : ++failed;
   con.summary(passed, failed, skipped);
+  if (passed + failed == 0 && skipped > 0)
+    con.line("warning: no scenario applied to the device: nothing was tested (see the SKIP "
+             "lines)");
   if (outcome.signal) {
     run.interrupted = true;
     con.line(fmt::format("interrupted by signal {}: the scenarios not yet played were skipped",
