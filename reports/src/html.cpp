@@ -607,35 +607,47 @@ private:
     out_ += "<h3>Verdicts</h3>\n<table class=\"verdicts\">\n<thead><tr><th>call</th><th>rule</th>"
             "<th>outcome</th><th>level</th><th>section</th><th>title</th><th>expected</th>"
             "<th>observed</th><th>evidence</th></tr></thead>\n<tbody>\n";
-    std::size_t k = 0;
-    for (std::size_t c = 0; c < sc.calls.size(); ++c) {
-      const auto& call = sc.calls[c];
-      for (const auto& v : call.verdicts) {
-        const auto& rule = checks::rule_of(v.rule);
-        const auto o = v.outcome;
-        put("<tr class=\"verdict {}\" id=\"{}-v-{}\" data-rule=\"{}\"><td>{}</td>"
-            "<td class=\"rule\">{}</td><td><span class=\"badge {}\">{}</span></td><td>{}</td>"
-            "<td>",
-            outcome_css(o), r.anchor, ++k, attr(rule.id), number(call, c), attr(rule.id),
-            outcome_css(o), checks::to_string(o), checks::to_string(rule.level));
-        text(rule.section);
-        out_ += "</td><td>";
-        text(rule.title);
-        out_ += "</td><td>";
-        text(v.expected);
-        out_ += "</td><td>";
-        text(v.observed);
-        if (!v.note.empty()) {
-          out_ += v.observed.empty() ? "<span class=\"note\">" : " <span class=\"note\">";
-          text(v.note);
-          out_ += "</span>";
+    // Failures and warnings first, so a failing scenario shows why at the top; each row keeps
+    // the id of its place in the call's verdicts (the ladder links to it).
+    for (const bool bad_pass : {true, false}) {
+      std::size_t k = 0;
+      for (std::size_t c = 0; c < sc.calls.size(); ++c) {
+        const auto& call = sc.calls[c];
+        for (const auto& v : call.verdicts) {
+          ++k;
+          const bool bad = v.outcome == outcome::fail || v.outcome == outcome::warn;
+          if (bad != bad_pass) continue;
+          verdict_row(r, call, c, v, k);
         }
-        out_ += "</td><td>";
-        evidence_links(r, v.evidence);
-        out_ += "</td></tr>\n";
       }
     }
     out_ += "</tbody>\n</table>\n";
+  }
+
+  void verdict_row(const row& r, const engine::call_result& call, std::size_t c,
+                   const checks::verdict& v, std::size_t k) {
+    const auto& rule = checks::rule_of(v.rule);
+    const auto o = v.outcome;
+    put("<tr class=\"verdict {}\" id=\"{}-v-{}\" data-rule=\"{}\"><td>{}</td>"
+        "<td class=\"rule\">{}</td><td><span class=\"badge {}\">{}</span></td><td>{}</td>"
+        "<td>",
+        outcome_css(o), r.anchor, k, attr(rule.id), number(call, c), attr(rule.id), outcome_css(o),
+        checks::to_string(o), checks::to_string(rule.level));
+    text(rule.section);
+    out_ += "</td><td>";
+    text(rule.title);
+    out_ += "</td><td>";
+    text(v.expected);
+    out_ += "</td><td>";
+    text(v.observed);
+    if (!v.note.empty()) {
+      out_ += v.observed.empty() ? "<span class=\"note\">" : " <span class=\"note\">";
+      text(v.note);
+      out_ += "</span>";
+    }
+    out_ += "</td><td>";
+    evidence_links(r, v.evidence);
+    out_ += "</td></tr>\n";
   }
 
   void warnings(const row& r) {

@@ -310,6 +310,12 @@ TEST_CASE("html: a failing verdict marks the messages it cites") {
                                        strict ? "fail" : "warn")));
     CHECK(contains(cancel, ">uas-2xx.bye-without-ack <span class=\"section\">RFC 3261 "
                            "13.3.1.4</span></a>"));
+    // The verdict table lists failures and warnings first; the rows the ladder links to exist.
+    const auto table =
+        html.substr(html.find("<table class=\"verdicts\">", html.find("id=\"sc-2\"")));
+    CHECK(table.find("<tr class=\"verdict fail\"") < table.find("<tr class=\"verdict pass\""));
+    CHECK(contains(html, "<tr class=\"verdict fail\" id=\"sc-2-v-3\" "
+                         "data-rule=\"ack-2xx.cseq\">"));
     CHECK(contains(html, strict ? "<td class=\"num\">1/1</td><td class=\"num\">6.420 s</td><td "
                                   "class=\"num\">1</td><td class=\"num\">0</td>"
                                 : "<td class=\"num\">1/1</td><td class=\"num\">6.420 s</td><td "
