@@ -1,0 +1,639 @@
+#!/usr/bin/python3
+"""Interop tests: Kamailio on loopback as registrar and record-routing proxy with digest auth.
+
+Groundwork for issue 7 (two sipwright agents calling each other through a real proxy). This
+driver starts Kamailio (Debian package kamailio, config kamailio.cfg beside this file) on a free
+port of 127.0.0.1, UDP and TCP, waits until it answers an OPTIONS, runs one case with SIPp
+(Debian package sip-tester) as the user agents, and stops Kamailio by its PID (and each of its
+worker processes by PID, should one outlive the main process), also when the case fails.
+
+One case, one transport per run (CTest registers each pair as its own test, label interop):
+
+  register-auth             bob REGISTERs (register.xml): 401 with a Digest challenge for realm
+                            sipwright.test, REGISTER with Authorization, 200 whose Contact lists
+                            the binding just made
+  call-through-proxy        bob registers the contact of a second SIPp that answers calls
+                            (callee.xml); alice calls bob through Kamailio (caller.xml): INVITE,
+                            407, ACK, INVITE with Proxy-Authorization, 180, 200 carrying
+                            Record-Route, ACK and BYE along the route set, 200; both legs checked
+  unauthenticated-rejected  alice's INVITE without credentials gets 407; retried with a wrong
+                            password (caller-wrong-password.xml) it gets 403 (or 407 again);
+                            nothing is relayed
+
+Users and passwords (kamailio.cfg's defaults, passed again on Kamailio's command line): alice /
+alice-secret, bob / bob-secret, domain and realm sipwright.test.
+
+  /usr/bin/python3 kamailio_interop.py --case call-through-proxy --transport tcp
+
+Exit status: 0 pass, 1 fail, 77 skipped (sipp or kamailio missing), 2 usage error.
+Runs with Debian's /usr/bin/python3, standard library only, and the helpers of
+../sipp_interop.py (processes, free ports, readiness, SIPp's logs and exit codes).
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ beside sipp_interop.py in the source tree
+sys.path.insert(0, os.path.dirname(HERE))
+import sipp_interop as si  # noqa: E402
+from sipp_interop import (  # noqa: E402
+    EXIT_FAIL, EXIT_PASS, EXIT_SKIP, HOST, Failure, Process, free_port,
+    log, port_bound, quote, read_text, wait_until)
+
+CONFIG = os.path.join(HERE, "kamailio.cfg")
+REGISTER_XML = os.path.join(HERE, "register.xml")
+CALLEE_XML = os.path.join(HERE, "callee.xml")
+CALLER_XML = os.path.join(HERE, "caller.xml")
+WRONG_PASSWORD_XML = os.path.join(HERE, "caller-wrong-password.xml")
+
+DOMAIN = "sipwright.test"
+REALM = "sipwright.test"
+USERS = {"alice": "alice-secret", "bob": "bob-secret"}
+WRONG_PASSWORD = "not-alice-secret"
+
+# Every wait is bounded; the CTest TIMEOUT (CMakeLists.txt) is above the sum for a case.
+READY_SECONDS = 10      # Kamailio must answer an OPTIONS within this after its start
+START_ATTEMPTS = 3      # a free port can be taken between the check and Kamailio's bind
+REGISTER_BUDGET = 10    # a SIPp registration must end within this
+CALL_BUDGET = 15        # the caller's whole flow (challenge, call, BYE) must end within this
+AFTER_SECONDS = 10      # the callee must end within this after the caller (2 s timewait)
+LOG_TAIL = 40           # lines of each log printed on failure
+
+
+# --- SIPp's message log, parsed --------------------------------------------------------------
+
+class Message:
+    """One message of a SIPp -trace_msg log: direction, start line, headers (lower-case names)."""
+
+    def __init__(self, direction, text):
+        self.direction = direction
+        lines = text.replace("\r\n", "\n").strip("\n").split("\n")
+        self.start = lines[0].strip() if lines else ""
+        self.headers = []
+        for line in lines[1:]:
+            if not line.strip():
+                break
+            if line[:1] in " \t" and self.headers:  # folded header line
+                name, value = self.headers[-1]
+                self.headers[-1] = (name, value + " " + line.strip())
+                continue
+            name, _, value = line.partition(":")
+            self.headers.append((name.strip().lower(), value.strip()))
+        self.is_response = self.start.startswith("SIP/2.0 ")
+        parts = self.start.split(" ", 2)
+        self.code = int(parts[1]) if self.is_response and parts[1].isdigit() else None
+        self.method = None if self.is_response else parts[0]
+        self.request_uri = None if self.is_response or len(parts) < 2 else parts[1]
+        cseq = (self.header("cseq") or "").split()
+        self.cseq = (int(cseq[0]), cseq[1]) if len(cseq) == 2 and cseq[0].isdigit() else None
+
+    def header(self, name):
+        """The first value of the header, or None."""
+        values = self.all(name)
+        return values[0] if values else None
+
+    def all(self, name):
+        """Every value of the header, each comma-separated element apart for Via and the
+        route and Contact headers (RFC 3261 7.3.1)."""
+        found = [v for n, v in self.headers if n == name]
+        if name in ("via", "record-route", "route", "contact"):
+            found = [e.strip() for v in found for e in split_commas(v)]
+        return found
+
+    def branch(self):
+        m = re.search(r";\s*branch=([^;\s]+)", self.header("via") or "", re.I)
+        return m.group(1) if m else None
+
+    def describe(self):
+        return "%s %s (CSeq %s)" % (self.direction, self.start,
+                                    " ".join(map(str, self.cseq)) if self.cseq else "?")
+
+
+def split_commas(value):
+    """Splits a header value at the commas outside <...> and quotes."""
+    parts, depth, quoted, current = [], 0, False, ""
+    for c in value:
+        if c == '"':
+            quoted = not quoted
+        elif not quoted and c == "<":
+            depth += 1
+        elif not quoted and c == ">":
+            depth -= 1
+        if c == "," and depth == 0 and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += c
+    parts.append(current)
+    return [p for p in parts if p.strip()]
+
+
+def read_messages(path):
+    found = []
+    for block in re.split(r"^-{10,}[^\n]*\n", read_text(path), flags=re.M):
+        m = re.match(r"\s*\w+ message (sent|received)[^\n]*\n", block)
+        if m:
+            found.append(Message(m.group(1), block[m.end():]))
+    return found
+
+
+def find(messages, what, direction, predicate, after=None):
+    """The first message (after the index `after`) going `direction` that satisfies predicate;
+    returns (index, message) or raises Failure naming `what`."""
+    start = 0 if after is None else after + 1
+    for i in range(start, len(messages)):
+        if messages[i].direction == direction and predicate(messages[i]):
+            return i, messages[i]
+    raise Failure("%s: not found among the %d messages logged" % (what, len(messages)))
+
+
+def is_request(method, cseq):
+    return lambda m: m.method == method and m.cseq == (cseq, method)
+
+
+def is_response(code, cseq, method):
+    return lambda m: m.code == code and m.cseq == (cseq, method)
+
+
+def digest_params(value):
+    """The parameters of a Digest challenge or credentials (lower-case names, unquoted)."""
+    if not value or not value.lower().startswith("digest"):
+        return None
+    return {k.lower(): v.strip('"')
+            for k, v in re.findall(r'(\w+)\s*=\s*("[^"]*"|[^\s,]+)', value[len("digest"):])}
+
+
+def uri_of(name_addr):
+    m = re.search(r"<([^>]*)>", name_addr or "")
+    return m.group(1) if m else (name_addr or "").split(";")[0].strip()
+
+
+def ladder(name, messages):
+    """One line per message, for the log: the leg as SIPp saw it."""
+    return "%s leg:\n%s" % (name, "\n".join("  " + m.describe() for m in messages))
+
+
+# --- Kamailio ----------------------------------------------------------------------------------
+
+def proc_stat(pid):
+    """(ppid, start time, state) of a process from /proc/PID/stat, or None when it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            text = f.read()
+    except OSError:
+        return None
+    fields = text[text.rfind(")") + 2:].split()
+    return int(fields[1]), int(fields[19]), fields[0]
+
+
+def descendants(pid):
+    """{pid: start time} of every process below pid (Kamailio's workers are its children)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = proc_stat(int(entry))
+            if stat:
+                children.setdefault(stat[0], []).append((int(entry), stat[1]))
+    found, todo = {}, [pid]
+    while todo:
+        for child, started in children.get(todo.pop(), []):
+            found[child] = started
+            todo.append(child)
+    return found
+
+
+class Kamailio(Process):
+    """Kamailio in the foreground (-DD -E: logs on stderr), its worker processes remembered by PID
+    and start time, so that none outlives the test even when the main process is killed."""
+
+    def __init__(self, kamailio, workdir, port, transport):
+        self.port = port
+        self.transport = transport
+        self.workers = {}
+        rundir = os.path.join(workdir, "kamailio-run")
+        os.makedirs(rundir, exist_ok=True)
+        cmd = [kamailio, "-f", CONFIG, "-DD", "-E", "-m", "32", "-M", "4",
+               "-P", os.path.join(rundir, "kamailio.pid"), "-Y", rundir, "-w", workdir,
+               "-A", "SW_PORT=%d" % port,
+               "-A", 'SW_DOMAIN="%s"' % DOMAIN, "-A", 'SW_REALM="%s"' % REALM]
+        for user, password in USERS.items():
+            cmd += ["-A", 'SW_%s_USER="%s"' % (user.upper(), user),
+                    "-A", 'SW_%s_PASSWORD="%s"' % (user.upper(), password)]
+        Process.__init__(self, "kamailio", cmd, workdir)
+
+    def remember_workers(self):
+        if self.poll() is None:
+            self.workers.update(descendants(self.pid))
+
+    def stop(self):
+        self.remember_workers()
+        Process.stop(self)
+        # On SIGTERM the main process stops its workers and waits for them before it exits; a
+        # main process that died (or had to be SIGKILLed) leaves them running: end those by PID.
+        for pid, started in sorted(self.workers.items()):
+            stat = proc_stat(pid)
+            if stat and stat[1] == started and stat[2] not in "ZX":  # same process, not a zombie
+                log("killing a Kamailio worker left behind (pid %d) with SIGKILL" % pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
+    def expect_running(self):
+        """Failure when the main process has ended (its workers may still answer: not enough)."""
+        if self.poll() is not None:
+            raise Failure("kamailio (pid %d) exited with status %s during the case"
+                          % (self.pid, self.returncode))
+
+
+def options_ping(port, transport, attempt):
+    """Sends one OPTIONS to Kamailio itself; True when a 200 comes back within a moment."""
+    call_id = "ready-%d-%d@%s" % (os.getpid(), attempt, HOST)
+    family = socket.SOCK_DGRAM if transport == "udp" else socket.SOCK_STREAM
+    with socket.socket(socket.AF_INET, family) as s:
+        s.settimeout(0.5)
+        try:
+            s.bind((HOST, 0))
+            if transport == "tcp":
+                s.connect((HOST, port))
+            local = s.getsockname()[1]
+            request = (
+                "OPTIONS sip:%s:%d SIP/2.0\r\n"
+                "Via: SIP/2.0/%s %s:%d;branch=z9hG4bK-ready-%d-%d;rport\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: <sip:ready@%s>;tag=ready%d\r\n"
+                "To: <sip:%s:%d>\r\n"
+                "Call-ID: %s\r\n"
+                "CSeq: %d OPTIONS\r\n"
+                "Content-Length: 0\r\n\r\n"
+                % (HOST, port, transport.upper(), HOST, local, os.getpid(), attempt, DOMAIN,
+                   attempt, HOST, port, call_id, attempt)).encode()
+            if transport == "udp":
+                s.sendto(request, (HOST, port))
+            else:
+                s.sendall(request)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            return False
+    return data.startswith(b"SIP/2.0 200 ") and call_id.encode() in data
+
+
+# --- the context of one case -------------------------------------------------------------------
+
+class Context(si.Context):
+    def __init__(self, args):
+        si.Context.__init__(self, args)
+        self.kamailio_bin = args.kamailio
+        self.kamailio = None
+
+    def start_kamailio(self):
+        for attempt in range(1, START_ATTEMPTS + 1):
+            port = free_port()
+            proc = Kamailio(self.kamailio_bin, self.workdir, port, self.transport)
+            self.processes.append(proc)
+            self.kamailio = proc
+            try:
+                wait_until(lambda: port_bound(port, "udp") and port_bound(port, "tcp"),
+                           READY_SECONDS, "kamailio listening on UDP and TCP %s:%d" % (HOST, port),
+                           proc)
+            except Failure:
+                taken = "Address already in use" in read_text(proc.stderr_path)
+                if proc.poll() is not None and taken and attempt < START_ATTEMPTS:
+                    log("kamailio: port %d was taken meanwhile, trying another" % port)
+                    continue
+                raise
+            break
+        pings = [0]
+
+        def answered():
+            pings[0] += 1
+            return options_ping(port, self.transport, pings[0])
+        wait_until(answered, READY_SECONDS,
+                   "kamailio answering OPTIONS over %s %s:%d with 200"
+                   % (self.transport.upper(), HOST, port), proc)
+        proc.remember_workers()
+        log("kamailio (pid %d) ready on UDP and TCP %s:%d after %.1f s"
+            % (proc.pid, HOST, port, proc.elapsed()))
+        return port
+
+    def sipp_ua(self, name, scenario, user, password, kamailio_port, port=None, extra=()):
+        """SIPp in client mode with the proxy as its remote address (and outbound proxy)."""
+        port = port or free_port()
+        args = ["-sf", scenario, "-s", user, "-au", user, "-ap", password,
+                "-key", "domain", DOMAIN, "-key", "contact_transport", self.transport] + list(extra)
+        proc = self.start_sipp(name, args, port, remote="%s:%d" % (HOST, kamailio_port))
+        proc.port = port
+        return proc
+
+    def dump_all(self):
+        """The last lines of every log: Kamailio's, SIPp's screens, errors and messages."""
+        for proc in self.processes:
+            status = "running" if proc.returncode is None else "exit status %s" % proc.returncode
+            log("---- %s (pid %d, %s, %.1f s): %s" % (proc.name, proc.pid, status, proc.elapsed(),
+                                                     " ".join(quote(c) for c in proc.cmd)))
+            for path in [proc.stderr_path, proc.stdout_path] + proc.extra_logs:
+                text = read_text(path).rstrip("\n")
+                lines = text.splitlines()
+                tail = lines[-LOG_TAIL:]
+                log("---- %s%s" % (path, " (last %d of %d lines)" % (len(tail), len(lines))
+                                   if len(lines) > len(tail) else ""))
+                log("\n".join(tail) if text else "(empty)")
+
+
+# --- checks on SIPp's logs ----------------------------------------------------------------------
+
+def check_challenge(msgs, request_index, code, header, what):
+    """The response to msgs[request_index] is `code` with a Digest challenge for REALM; returns
+    the index of that response."""
+    request = msgs[request_index]
+    i, response = find(msgs, "%s: the %d to %s" % (what, code, request.describe()), "received",
+                       is_response(code, request.cseq[0], request.cseq[1]), request_index)
+    challenge = digest_params(response.header(header))
+    if not challenge:
+        raise Failure("%s: the %d has no Digest %s header: %s"
+                      % (what, code, header, response.header(header)))
+    if challenge.get("realm") != REALM or not challenge.get("nonce"):
+        raise Failure("%s: the %d's %s wants realm %r (nonce %r), expected realm %r"
+                      % (what, code, header, challenge.get("realm"), challenge.get("nonce"),
+                         REALM))
+    log("%s: %d %s: %s" % (what, code, header, response.header(header)))
+    return i
+
+
+def check_credentials(request, header, user, what):
+    """The request carries Digest credentials of `user` for REALM over its own Request-URI
+    (RFC 3261 22.4: the digest-uri is the Request-URI)."""
+    credentials = digest_params(request.header(header))
+    if not credentials:
+        raise Failure("%s: %s has no %s header" % (what, request.describe(), header))
+    if credentials.get("username") != user or credentials.get("realm") != REALM:
+        raise Failure("%s: %s carries credentials of %r for realm %r, expected %r / %r"
+                      % (what, request.describe(), credentials.get("username"),
+                         credentials.get("realm"), user, REALM))
+    if credentials.get("uri") != request.request_uri:
+        raise Failure("%s: the digest uri %r is not the Request-URI %r"
+                      % (what, credentials.get("uri"), request.request_uri))
+
+
+def check_registration(proc, user, contact_port, transport, what):
+    """REGISTER, 401 with a challenge, REGISTER with credentials, 200 listing the binding."""
+    msgs = read_messages(proc.messages_path)
+    i, first = find(msgs, "%s: the first REGISTER" % what, "sent", is_request("REGISTER", 1))
+    if first.header("authorization"):
+        raise Failure("%s: the first REGISTER already carries credentials" % what)
+    i = check_challenge(msgs, i, 401, "www-authenticate", what)
+    i, second = find(msgs, "%s: the REGISTER with credentials" % what, "sent",
+                     is_request("REGISTER", 2), i)
+    check_credentials(second, "authorization", user, what)
+    i, ok = find(msgs, "%s: the 200 to the REGISTER with credentials" % what, "received",
+                 is_response(200, 2, "REGISTER"), i)
+    wanted = "sip:%s@%s:%d;transport=%s" % (user, HOST, contact_port, transport)
+    bindings = ok.all("contact")
+    for binding in bindings:
+        m = re.search(r";\s*expires=(\d+)", binding.split(">", 1)[-1], re.I)
+        if uri_of(binding).lower() == wanted and m and int(m.group(1)) > 0:
+            log("%s: 200 with the binding Contact: %s" % (what, binding))
+            return msgs
+    raise Failure("%s: the 200 does not list the binding <%s> with expires > 0; its Contact "
+                  "header fields: %s" % (what, wanted, bindings or "none"))
+
+
+def check_ack_for(msgs, request_index, response_index, what):
+    """The ACK for the non-2xx msgs[response_index] to the INVITE msgs[request_index] went out
+    with the INVITE's branch and CSeq number (RFC 3261 17.1.1.3)."""
+    invite = msgs[request_index]
+    _, ack = find(msgs, "%s: the ACK for the %d" % (what, msgs[response_index].code), "sent",
+                  is_request("ACK", invite.cseq[0]), response_index)
+    if ack.branch() != invite.branch():
+        raise Failure("%s: the ACK's branch %s differs from the INVITE's %s"
+                      % (what, ack.branch(), invite.branch()))
+
+
+def check_no_retransmitted_final(msgs, code, cseq, what):
+    """Over UDP a stateful Kamailio retransmits its final response until the ACK matches
+    (17.2.1): more than one copy means the ACK did not reach its transaction."""
+    copies = [m for m in msgs if m.direction == "received" and m.code == code
+              and m.cseq == (cseq, "INVITE")]
+    if len(copies) > 1:
+        raise Failure("%s: the %d came %d times: Kamailio did not take the ACK as the ACK for it"
+                      % (what, code, len(copies)))
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+def register_auth(ctx):
+    kport = ctx.start_kamailio()
+    # The Contact binds bob to this SIPp's own port.
+    port = free_port()
+    bob = ctx.sipp_ua("sipp-bob-register", REGISTER_XML, "bob", USERS["bob"], kport, port=port,
+                      extra=["-key", "contact_port", str(port), "-auth_uri", DOMAIN])
+    si.expect_sipp_success(bob, REGISTER_BUDGET)
+    msgs = check_registration(bob, "bob", bob.port, ctx.transport, "register-auth")
+    log(ladder("bob <-> kamailio", msgs))
+
+
+def call_through_proxy(ctx):
+    kport = ctx.start_kamailio()
+    # bob's callee first: its port is the contact bob registers.
+    callee, callee_port = ctx.start_sipp_server(
+        "sipp-bob-callee", ["-sf", CALLEE_XML, "-s", "bob",
+                            "-key", "contact_transport", ctx.transport])
+    bob = ctx.sipp_ua("sipp-bob-register", REGISTER_XML, "bob", USERS["bob"], kport,
+                      extra=["-key", "contact_port", str(callee_port), "-auth_uri", DOMAIN])
+    si.expect_sipp_success(bob, REGISTER_BUDGET)
+    check_registration(bob, "bob", callee_port, ctx.transport, "bob's registration")
+
+    alice = ctx.sipp_ua("sipp-alice-caller", CALLER_XML, "alice", USERS["alice"], kport,
+                        extra=["-key", "callee", "bob", "-auth_uri", "bob@" + DOMAIN])
+    si.expect_sipp_success(alice, CALL_BUDGET)
+    si.expect_sipp_success(callee, AFTER_SECONDS, closed_in_timewait_ok=ctx.transport == "tcp")
+
+    # alice's leg: the challenge, the authenticated INVITE, the 200 with Record-Route, ACK, BYE.
+    what = "alice's leg"
+    msgs = read_messages(alice.messages_path)
+    i, invite1 = find(msgs, what + ": the first INVITE", "sent", is_request("INVITE", 1))
+    r = check_challenge(msgs, i, 407, "proxy-authenticate", what)
+    check_ack_for(msgs, i, r, what)
+    i, invite2 = find(msgs, what + ": the INVITE with credentials", "sent",
+                      is_request("INVITE", 2), r)
+    check_credentials(invite2, "proxy-authorization", "alice", what)
+    i, ok = find(msgs, what + ": the 200 to the INVITE", "received",
+                 is_response(200, 2, "INVITE"), i)
+    record_route = ok.all("record-route")
+    proxy = [rr for rr in record_route
+             if re.match(r"sip:%s:%d(;|$)" % (re.escape(HOST), kport), uri_of(rr))
+             and re.search(r";lr(;|=|$)", uri_of(rr))]
+    if not proxy:
+        raise Failure("%s: the 200 carries no Record-Route <sip:%s:%d;lr...> of the proxy; "
+                      "Record-Route: %s" % (what, HOST, kport, record_route or "none"))
+    log("%s: the 200 carries Record-Route: %s" % (what, ", ".join(record_route)))
+    target = uri_of(ok.header("contact"))
+    for method, cseq in (("ACK", 2), ("BYE", 3)):
+        _, request = find(msgs, "%s: the %s" % (what, method), "sent", is_request(method, cseq), i)
+        if request.request_uri != target:
+            raise Failure("%s: the %s goes to %s, not to the 200's Contact %s (12.2.1.1)"
+                          % (what, method, request.request_uri, target))
+        # The caller's route set is the Record-Route in reverse order (12.1.2).
+        if [uri_of(x) for x in request.all("route")] != [uri_of(x) for x in record_route][::-1]:
+            raise Failure("%s: the %s's Route %s is not the 200's Record-Route %s reversed "
+                          "(12.1.2)" % (what, method, request.all("route"), record_route))
+    find(msgs, what + ": the 200 to the BYE", "received", is_response(200, 3, "BYE"))
+    if ctx.transport == "udp":
+        check_no_retransmitted_final(msgs, 407, 1, what)
+    log(ladder("alice <-> kamailio", msgs))
+
+    # bob's leg: INVITE, ACK and BYE all relayed by the proxy (its Via on top), the ACK and
+    # the BYE loose-routed (their Route naming the proxy removed), no credentials forwarded.
+    what = "bob's leg"
+    msgs = read_messages(callee.messages_path)
+    proxy_via = re.compile(r"SIP/2\.0/%s\s+%s:%d\s*;" % (ctx.transport.upper(), re.escape(HOST),
+                                                         kport), re.I)
+    i = None
+    for method, cseq in (("INVITE", 2), ("ACK", 2), ("BYE", 3)):
+        i, request = find(msgs, "%s: the %s" % (what, method), "received",
+                          is_request(method, cseq), i)
+        vias = request.all("via")
+        if len(vias) < 2 or not proxy_via.match(vias[0]):
+            raise Failure("%s: the %s did not come through the proxy: Via %s"
+                          % (what, method, vias))
+        if method == "INVITE":
+            if request.header("proxy-authorization"):
+                raise Failure("%s: the proxy forwarded alice's credentials" % what)
+            if not request.all("record-route"):
+                raise Failure("%s: the INVITE carries no Record-Route" % what)
+        elif request.all("route"):
+            raise Failure("%s: the %s still carries Route %s (loose routing removes the "
+                          "proxy's own entry, 16.4)" % (what, method, request.all("route")))
+    log(ladder("kamailio <-> bob", msgs))
+
+
+def unauthenticated_rejected(ctx):
+    kport = ctx.start_kamailio()
+    alice = ctx.sipp_ua("sipp-alice-wrong-password", WRONG_PASSWORD_XML, "alice", WRONG_PASSWORD,
+                        kport, extra=["-key", "callee", "bob", "-auth_uri", "bob@" + DOMAIN])
+    si.expect_sipp_success(alice, CALL_BUDGET)
+    what = "unauthenticated-rejected"
+    msgs = read_messages(alice.messages_path)
+    i, invite1 = find(msgs, what + ": the INVITE without credentials", "sent",
+                      is_request("INVITE", 1))
+    if invite1.header("proxy-authorization") or invite1.header("authorization"):
+        raise Failure("%s: the first INVITE carries credentials" % what)
+    r = check_challenge(msgs, i, 407, "proxy-authenticate", what + " (no credentials)")
+    check_ack_for(msgs, i, r, what)
+    i, invite2 = find(msgs, what + ": the INVITE with wrong credentials", "sent",
+                      is_request("INVITE", 2), r)
+    check_credentials(invite2, "proxy-authorization", "alice", what)
+    r, final = find(msgs, what + ": a final response to the INVITE with wrong credentials",
+                    "received", lambda m: m.code is not None and m.code >= 200
+                    and m.cseq == (2, "INVITE"), i)
+    if final.code == 407:
+        check_challenge(msgs, i, 407, "proxy-authenticate", what + " (wrong password)")
+    elif final.code != 403:
+        raise Failure("%s: the INVITE with a wrong password got %s, expected 403 or 407"
+                      % (what, final.start))
+    check_ack_for(msgs, i, r, what)
+    if ctx.transport == "udp":
+        check_no_retransmitted_final(msgs, 407, 1, what)
+        check_no_retransmitted_final(msgs, final.code, 2, what)
+    # kamailio.cfg logs "location: USER -> CONTACT" before relaying to a registered user and
+    # "reply CODE ..." for every response relayed back.
+    relayed = [line for line in read_text(ctx.kamailio.stderr_path).splitlines()
+               if "<script>: location:" in line or "<script>: reply " in line]
+    if relayed:
+        raise Failure("%s: Kamailio relayed the unauthenticated call: %s" % (what, relayed[0]))
+    log("%s: the INVITE with a wrong password got %s" % (what, final.start))
+    log(ladder("alice <-> kamailio", msgs))
+
+
+CASES = {
+    "register-auth": register_auth,
+    "call-through-proxy": call_through_proxy,
+    "unauthenticated-rejected": unauthenticated_rejected,
+}
+
+
+def run_case(args, name, body):
+    """Runs one case in a fresh work dir; returns an exit status."""
+    if os.path.isdir(args.workdir):
+        shutil.rmtree(args.workdir)
+    os.makedirs(args.workdir)
+    ctx = Context(args)
+    log("== %s over %s (work dir %s)" % (name, args.transport.upper(), args.workdir))
+    started = time.monotonic()
+    try:
+        body(ctx)
+        if ctx.kamailio is not None:
+            ctx.kamailio.expect_running()
+    except Failure as e:
+        ctx.stop_all()
+        log("== FAIL %s over %s: %s" % (name, args.transport.upper(), e))
+        ctx.dump_all()
+        log("== FAIL %s over %s: %s" % (name, args.transport.upper(), e))
+        return EXIT_FAIL
+    finally:
+        ctx.stop_all()
+    log("== PASS %s over %s (%.1f s)" % (name, args.transport.upper(),
+                                         time.monotonic() - started))
+    return EXIT_PASS
+
+
+def executable(path):
+    return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--case", required=True, choices=sorted(CASES) + ["all"],
+                        help="the case to run (all: every case, one after the other)")
+    parser.add_argument("--transport", choices=["udp", "tcp"], default="udp")
+    parser.add_argument("--sipp", default=shutil.which("sipp") or "",
+                        help="the sipp binary (empty: skip)")
+    parser.add_argument("--kamailio", default=shutil.which("kamailio") or
+                        ("/usr/sbin/kamailio" if os.path.exists("/usr/sbin/kamailio") else ""),
+                        help="the kamailio binary (empty: skip)")
+    parser.add_argument("--workdir", default="",
+                        help="logs go here (default: a new folder under the temporary folder)")
+    args = parser.parse_args(argv)
+
+    for tool, path, package in (("sipp", args.sipp, "sip-tester"),
+                                ("kamailio", args.kamailio, "kamailio")):
+        if not executable(path):
+            log("SKIP: %s not found%s (Debian: apt-get install %s)"
+                % (tool, " at " + path if path else "", package))
+            return EXIT_SKIP
+    args.sipp = os.path.abspath(args.sipp)
+    args.kamailio = os.path.abspath(args.kamailio)
+    args.sipwright = ""  # sipp_interop.Context wants it; these cases run no sipwright yet
+    args.workdir = os.path.abspath(args.workdir or tempfile.mkdtemp(prefix="kamailio-interop-"))
+
+    if args.case != "all":
+        return run_case(args, args.case, CASES[args.case])
+    root, status = args.workdir, EXIT_PASS
+    for name, body in CASES.items():
+        args.workdir = os.path.join(root, name + "-" + args.transport)
+        status = max(status, run_case(args, name, body))
+    return status
+
+
+def on_signal(signum, frame):
+    # CTest's timeout or Ctrl-C: unwind so that the finally blocks stop every child by its PID.
+    raise SystemExit(128 + signum)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    sys.exit(main(sys.argv[1:]))
