@@ -210,7 +210,7 @@ private:
         out.not_applicable(rule_id::ack_2xx_request_uri, why);
         out.not_applicable(rule_id::ack_2xx_route, why);
       }
-      // 22.1: the credentials of the INVITE are repeated in the ACK of its 2xx.
+      // 13.2.2.4 (22.1): the ACK of a 2xx carries the same credentials as the INVITE.
       if (values(inv, header_id::authorization).empty() &&
           values(inv, header_id::proxy_authorization).empty())
         out.not_applicable(rule_id::ack_2xx_credentials, "the INVITE carried no credentials");

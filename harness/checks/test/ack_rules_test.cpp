@@ -163,7 +163,7 @@ TEST_CASE("a conformant ACK of a 2xx passes every 2xx ACK rule (RFC 3261 13.2.2.
       {rule_id::ack_2xx_each,
        "ack-2xx.each-retransmission N/A (RFC 3261 13.2.2.4): the response was sent once"},
       {rule_id::ack_2xx_credentials,
-       "ack-2xx.credentials N/A (RFC 3261 22.1): the INVITE carried no credentials"},
+       "ack-2xx.credentials N/A (RFC 3261 13.2.2.4, 22.1): the INVITE carried no credentials"},
       {rule_id::ack_2xx_sdp_answer,
        "ack-2xx.sdp-answer N/A (RFC 3261 13.2.1): the INVITE carried the offer"},
   };
@@ -290,7 +290,7 @@ TEST_CASE("each 2xx ACK rule fires on the ACK that breaks it (RFC 3261 13.2.2.4,
        "sip:p1.example.com;lr (msg #1, #2, #3)"},
       {"credentials not repeated", invite(credentials), ok_200(),
        ack_2xx(credentials.substr(credentials.find("Proxy-Authorization"))),
-       "ack-2xx.credentials FAIL (RFC 3261 22.1): expected Authorization Digest "
+       "ack-2xx.credentials FAIL (RFC 3261 13.2.2.4, 22.1): expected Authorization Digest "
        "username=\"alice\", realm=\"example.com\", nonce=\"n0nce\", uri=\"sip:bob@192.0.2.1\", "
        "response=\"6629fae49393a05397450978507c4ef1\", observed Authorization (none) (msg #1, #2, "
        "#3)"},

@@ -62,7 +62,7 @@ enum class level : std::uint8_t { must, should };
     "the ACK's Request-URI is the 2xx's Contact (or per the route set)")                           \
   X(ack_2xx_route, "ack-2xx.route", must, "RFC 3261 12.2.1.1",                                     \
     "the ACK's Route is the 2xx's Record-Route, reversed")                                         \
-  X(ack_2xx_credentials, "ack-2xx.credentials", must, "RFC 3261 22.1",                             \
+  X(ack_2xx_credentials, "ack-2xx.credentials", must, "RFC 3261 13.2.2.4, 22.1",                   \
     "the ACK repeats the INVITE's credentials")                                                    \
   X(ack_2xx_max_forwards, "ack-2xx.max-forwards", must, "RFC 3261 8.1.1.6",                        \
     "the ACK carries Max-Forwards")                                                                \
