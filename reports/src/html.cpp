@@ -1,6 +1,7 @@
 #include "sipwright/reports/html.hpp"
 
 #include "atomic_file.hpp"
+#include "sipwright/auth/mask.hpp"
 #include "sipwright/checks/rules.hpp"
 #include "sipwright/checks/verdict.hpp"
 #include "sipwright/reports/junit.hpp"
@@ -592,7 +593,7 @@ private:
       out_ += "</p>";
       if (!call.failure_message.empty()) {
         out_ += "<div class=\"caused-by\">the message that caused it:</div><pre class=\"wire\">";
-        text(call.failure_message, true);
+        text(auth::mask_credentials(call.failure_message), true);
         out_ += "</pre>";
       }
       out_ += "</div>\n";
@@ -812,7 +813,7 @@ private:
         out_ += "</span>";
       }
       out_ += "</div><pre class=\"wire\">";
-      text(e.bytes, true);
+      text(auth::mask_credentials(e.bytes), true); // no digest response in a report
       out_ += "</pre></div></details>\n";
     }
     out_ += "</div>\n";

@@ -1,6 +1,7 @@
 #include "sipwright/reports/junit.hpp"
 
 #include "atomic_file.hpp"
+#include "sipwright/auth/mask.hpp"
 #include "sipwright/checks/rules.hpp"
 #include "sipwright/checks/verdict.hpp"
 #include "text.hpp"
@@ -49,7 +50,7 @@ std::string entry_text(const transport::trace& trace, std::size_t i) {
   const auto& e = trace.entries().at(i);
   std::string s = entry_header(trace, i) + "\n";
   if (!e.parse_error.empty()) s += "parse error: " + e.parse_error + "\n";
-  s += e.bytes;
+  s += auth::mask_credentials(e.bytes); // no digest response in a report
   if (s.back() != '\n') s += "\n";
   return s;
 }
@@ -144,7 +145,7 @@ suite scenario_suite(const run_result& run, const engine::scenario_result& sc) {
       flow.message = call.failure;
       flow.text = call.failure + "\n";
       if (!call.failure_message.empty())
-        flow.text += "the message that caused it:\n" + call.failure_message;
+        flow.text += "the message that caused it:\n" + auth::mask_credentials(call.failure_message);
     }
     for (const auto& line : call.log) flow.out += line + "\n";
     if (call.stopped) flow.out += "the call was stopped by an exec int_cmd\n";

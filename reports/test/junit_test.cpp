@@ -1,3 +1,4 @@
+#include "sipwright/reports/html.hpp"
 #include "sipwright/reports/junit.hpp"
 
 #include "support.hpp"
@@ -404,4 +405,23 @@ TEST_CASE("A library scenario's suite is named by its metadata id", "[reports][j
   CHECK(sipwright::reports::junit_suite_name(sc) == "device-callee/basic-call");
   sc.id.clear();
   CHECK(sipwright::reports::junit_suite_name(sc) == "copy.xml");
+}
+
+TEST_CASE("junit and html: no digest response reaches a report (RFC 3261 22, issue 7)") {
+  auto run = base_run();
+  auto sc = make_scenario("auth.xml");
+  const auto invite = sip("INVITE sip:bob@127.0.0.1:5062 SIP/2.0",
+                          "Proxy-Authorization: Digest username=\"alice\", realm=\"lab\", "
+                          "nonce=\"n1\", uri=\"sip:bob@127.0.0.1:5062\", "
+                          "response=\"0123456789abcdef0123456789abcdef\"");
+  sc.trace.add(entry(transport::direction::out, invite));
+  sc.calls[0].passed = false;
+  sc.calls[0].failure = "auth.xml:10: unexpected INVITE";
+  sc.calls[0].failure_message = invite;
+  run.scenarios.push_back(sc);
+  for (const auto& text : {junit_xml(run), html_report(run)}) {
+    CHECK(text.find("0123456789abcdef0123456789abcdef") == std::string::npos);
+    CHECK(text.find("username=") != std::string::npos); // the rest of the header stays
+  }
+  CHECK(junit_xml(run).find("response=&quot;***&quot;") != std::string::npos);
 }

@@ -5,6 +5,7 @@
 #include "fields.hpp"
 #include "observer.hpp"
 
+#include "sipwright/auth/mask.hpp"
 #include "sipwright/dialog/routing.hpp"
 
 #include <fmt/format.h>
@@ -212,14 +213,13 @@ private:
       }
       // 13.2.2.4 (22.1): the ACK of a 2xx carries the same credentials as the INVITE.
       if (values(inv, header_id::authorization).empty() &&
-          values(inv, header_id::proxy_authorization).empty())
+          values(inv, header_id::proxy_authorization).empty()) {
         out.not_applicable(rule_id::ack_2xx_credentials, "the INVITE carried no credentials");
-      for (auto id : {header_id::authorization, header_id::proxy_authorization}) {
-        const auto want = values(inv, id);
-        if (want.empty()) continue;
-        check(rule_id::ack_2xx_credentials, values(ack, id) == want,
-              std::string(sip::info(id).name) + " " + joined(want),
-              std::string(sip::info(id).name) + " " + joined(values(ack, id)));
+      } else {
+        // Compared by meaning; the reason names what differs, never a digest response.
+        const auto same = auth::same_credentials(inv, ack, auth::ack_kind::for_2xx);
+        check(rule_id::ack_2xx_credentials, same.same, "the INVITE's credentials",
+              same.same ? std::string("the same credentials") : same.reason);
       }
       check(rule_id::ack_2xx_max_forwards, ack.max_forwards().has_value(), "Max-Forwards",
             ack.find(header_id::max_forwards) ? "an unparsable Max-Forwards" : "no Max-Forwards");

@@ -213,8 +213,7 @@ TEST_CASE("conformant 2xx ACKs in other flows pass (RFC 3261 12.2.1.1, 13.2.1, 2
       auto f = one_ack(c.invite, c.response, c.ack);
       INFO(described(f.out().all()));
       CHECK(f.failures().empty());
-      CHECK(outcomes(f, c.also) ==
-            std::vector<outcome>(c.also == rule_id::ack_2xx_credentials ? 2 : 1, outcome::pass));
+      CHECK(outcomes(f, c.also) == std::vector<outcome>(1, outcome::pass));
     }
   }
 }
@@ -290,10 +289,10 @@ TEST_CASE("each 2xx ACK rule fires on the ACK that breaks it (RFC 3261 13.2.2.4,
        "sip:p1.example.com;lr (msg #1, #2, #3)"},
       {"credentials not repeated", invite(credentials), ok_200(),
        ack_2xx(credentials.substr(credentials.find("Proxy-Authorization"))),
-       "ack-2xx.credentials FAIL (RFC 3261 13.2.2.4, 22.1): expected Authorization Digest "
-       "username=\"alice\", realm=\"example.com\", nonce=\"n0nce\", uri=\"sip:bob@192.0.2.1\", "
-       "response=\"6629fae49393a05397450978507c4ef1\", observed Authorization (none) (msg #1, #2, "
-       "#3)"},
+       // Compared by meaning, and the digest response (a hash of the password) is not shown.
+       "ack-2xx.credentials FAIL (RFC 3261 13.2.2.4, 22.1): expected the INVITE's credentials, "
+       "observed the ACK carries 0 Authorization values, the INVITE 1 (RFC 3261 13.2.2.4: the "
+       "ACK MUST contain the same credentials as the INVITE) (msg #1, #2, #3)"},
       {"no Max-Forwards", invite(), ok_200(), edited(ack_2xx(), "Max-Forwards: 70\r\n", ""),
        "ack-2xx.max-forwards FAIL (RFC 3261 8.1.1.6): expected Max-Forwards, observed no "
        "Max-Forwards (msg #1, #2, #3)"},

@@ -1,4 +1,5 @@
 #include "console.hpp"
+#include "sipwright/auth/mask.hpp"
 
 #include "sipwright/checks/verdict.hpp"
 
@@ -40,7 +41,7 @@ std::string trace_text(const engine::scenario_result& r) {
         "    {:8.3f} {} {} {} {}{}\n", t, e.dir == transport::direction::out ? "-->" : "<--",
         transport::to_string(e.proto), e.remote.str(), e.note.empty() ? "" : "(" + e.note + ") ",
         e.parse_error.empty() ? "" : "[does not parse: " + e.parse_error + "]");
-    out += indented(e.bytes, "      | ");
+    out += indented(auth::mask_credentials(e.bytes), "      | ");
   }
   return out;
 }
@@ -84,8 +85,7 @@ void console::scenario(const engine::scenario_result& r) {
   const std::string_view role = r.role == scenario::role::caller ? "caller" : "callee";
   if (!r.skipped.empty()) {
     if (!o_.quiet)
-      block += fmt::format("{}  {}  ({})  {}\n", paint("SKIP", cyan), label, role,
-                           r.skipped);
+      block += fmt::format("{}  {}  ({})  {}\n", paint("SKIP", cyan), label, role, r.skipped);
   } else {
     const bool ok = r.passed();
     int calls_ok = 0;
@@ -102,7 +102,8 @@ void console::scenario(const engine::scenario_result& r) {
       if (ok && o_.quiet) break; // --quiet: nothing of a passing scenario
       if (!c.failure.empty()) {
         block += fmt::format("      call {}: {}\n", c.call_number, c.failure);
-        if (!c.failure_message.empty()) block += indented(c.failure_message, "      | ");
+        if (!c.failure_message.empty())
+          block += indented(auth::mask_credentials(c.failure_message), "      | ");
       }
       if (o_.verbose || !c.failure.empty())
         for (const auto& l : c.log) block += fmt::format("      call {}: {}\n", c.call_number, l);

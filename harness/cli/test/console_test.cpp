@@ -139,4 +139,16 @@ TEST_CASE("console: control bytes from a device do not reach the terminal", "[co
   CHECK(out.str().find('\x1b') == std::string::npos);
 }
 
+TEST_CASE("console: no digest response reaches the terminal (RFC 3261 22)", "[console]") {
+  auto r = failing();
+  r.calls[0].failure_message = "INVITE sip:bob@h SIP/2.0\r\nAuthorization: Digest username=\"a\", "
+                               "response=\"feedface\"\r\n\r\n";
+  std::ostringstream out;
+  console con(out, {});
+  con.scenario(r);
+  CHECK(out.str().find("      | Authorization: Digest username=\"a\", response=\"***\"\n") !=
+        std::string::npos);
+  CHECK(out.str().find("feedface") == std::string::npos);
+}
+
 } // namespace sipwright::cli
