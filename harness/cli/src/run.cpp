@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -79,6 +80,35 @@ std::size_t jobs_for(const run_cli_options& opts, const run_plan& plan) {
   return static_cast<std::size_t>(std::max(1, jobs));
 }
 
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// What [authentication] answers with (RFC 3261 22): the profile's [auth], else
+// SIPWRIGHT_AUTH_USER, SIPWRIGHT_AUTH_PASSWORD (and SIPWRIGHT_AUTH_REALM). Never from the
+// command line, whose history keeps it.
+std::optional<engine::credentials> credentials_for(const profile::profile* p) {
+  engine::credentials c;
+  if (p && p->auth) {
+    c.user = p->auth->user;
+    c.realm = p->auth->realm;
+    c.password = p->auth->password;
+    if (!p->auth->password_env.empty()) {
+      c.password = env(p->auth->password_env.c_str());
+      if (c.password.empty())
+        throw usage_error("the profile's [auth] password_env names " + p->auth->password_env +
+                          ", which is not set (or empty) in the environment");
+    }
+    return c;
+  }
+  c.user = env("SIPWRIGHT_AUTH_USER");
+  if (c.user.empty()) return std::nullopt;
+  c.password = env("SIPWRIGHT_AUTH_PASSWORD");
+  c.realm = env("SIPWRIGHT_AUTH_REALM");
+  return c;
+}
+
 void apply_options(const run_cli_options& opts, run_plan& plan) {
   auto& ro = plan.ro;
   const profile::profile* p = plan.prof ? &*plan.prof : nullptr;
@@ -127,6 +157,8 @@ void apply_options(const run_cli_options& opts, run_plan& plan) {
   ro.calls = opts.calls;
   ro.seed = opts.seed;
   ro.strict = opts.strict;
+
+  ro.credentials = credentials_for(p);
 
   // The profile's commands may use {sipwright}, {t1}, {t2} and {transport}; the engine fills in
   // the trigger's {host}, {port} and {user}.

@@ -54,6 +54,12 @@ std::string call_context::branch(int msg_index, unsigned send) const {
                      send);
 }
 
+namespace {
+// Where [authentication] goes until the whole request is rendered (no template writes NULs).
+using std::string_view_literals::operator""sv;
+constexpr std::string_view authentication_marker = "\0sipwright-authentication\0"sv;
+} // namespace
+
 void call_context::expand(const scenario::keyword& kw, std::string& out) const {
   using scenario::keyword_id;
   switch (kw.id) {
@@ -137,6 +143,9 @@ void call_context::expand(const scenario::keyword& kw, std::string& out) const {
   case keyword_id::next_url:
     out += next_url_;
     break;
+  case keyword_id::authentication:
+    out += authentication_marker; // filled in by render(), which knows the whole request
+    break;
   case keyword_id::variable:
     if (auto it = vars_.find(kw.arg); it != vars_.end()) out += it->second.str();
     break;
@@ -157,11 +166,53 @@ std::string call_context::render(const scenario::message_template& t, int msg_in
   if (!method.empty() && method != "SIP/2.0" && method != "ACK" && method != "CANCEL") ++cseq_;
   auto bytes = scenario::render(t, *this);
   branches_[msg_index] = current_branch_;
+  render_error_.clear();
+  if (auto at = bytes.find(authentication_marker); at != std::string::npos)
+    bytes.replace(at, authentication_marker.size(), authorization_line(bytes));
   return bytes;
 }
 
-void call_context::on_received(const sip::message& msg, bool rrs) {
+// RFC 3261 22.2, 22.3: the request again, with the credentials that answer the challenge kept
+// by the last <recv auth="true">, computed over this request's method, Request-URI and body.
+std::string call_context::authorization_line(const std::string& request) {
+  if (!challenge_) {
+    render_error_ = "[authentication]: no challenge to answer (a <recv response=\"401\" or "
+                    "\"407\" auth=\"true\"> must come first)";
+    return {};
+  }
+  if (!env_.credentials) {
+    render_error_ = "[authentication]: no credentials (give them in the device profile's [auth] "
+                    "or in SIPWRIGHT_AUTH_USER and SIPWRIGHT_AUTH_PASSWORD)";
+    return {};
+  }
+  const auto line_end = request.find("\r\n");
+  const std::string_view start = std::string_view(request).substr(0, line_end);
+  const auto sp1 = start.find(' ');
+  const auto sp2 = start.rfind(' ');
+  const auto head_end = request.find("\r\n\r\n");
+  if (sp1 == std::string_view::npos || sp2 <= sp1 || head_end == std::string::npos) {
+    render_error_ = "[authentication] in a message that is not a request";
+    return {};
+  }
+  auto answer = digest_.answer(*challenge_, *env_.credentials, start.substr(0, sp1),
+                               start.substr(sp1 + 1, sp2 - sp1 - 1),
+                               std::string_view(request).substr(head_end + 4));
+  if (!answer) {
+    render_error_ = "[authentication]: " + answer.err().text;
+    return {};
+  }
+  return std::string(challenge_->proxy ? "Proxy-Authorization: " : "Authorization: ") +
+         auth::format(answer.value());
+}
+
+void call_context::on_received(const sip::message& msg, bool rrs, bool auth) {
   last_ = msg;
+  if (auth && msg.is_response() && (msg.status_code() == 401 || msg.status_code() == 407)) {
+    // RFC 3261 22.2, 22.3; RFC 8760 2.4: the strongest challenge sipwright can answer.
+    const auto parsed = auth::parse_challenges(msg);
+    const auto* best = auth::choose_challenge(parsed.challenges);
+    challenge_ = best ? std::optional<auth::challenge>(*best) : std::nullopt;
+  }
   // The peer's tag: the To tag of a response, the From tag of a request.
   if (auto tag = tag_of(msg.is_response() ? msg.to() : msg.from()); !tag.empty()) peer_tag_ = tag;
   if (!rrs) return;

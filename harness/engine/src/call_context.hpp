@@ -2,6 +2,8 @@
 // What one call knows while it plays: the keyword values ([call_id], [branch], [last_Via:] ...),
 // the last message received, the route set remembered by rrs="true", and the variables the actions
 // set. Asio-free so the tests drive it directly.
+#include "sipwright/auth/client.hpp"
+#include "sipwright/auth/digest.hpp"
 #include "sipwright/scenario/model.hpp"
 #include "sipwright/sip/message.hpp"
 #include "sipwright/transport/endpoint.hpp"
@@ -24,6 +26,8 @@ struct environment {
   std::uint16_t media_port = 6000;
   long pid = 0;
   std::string run_token; // makes Call-IDs and branches unique across runs of one process
+  // For [authentication]: from the device profile's [auth] or the environment, never printed.
+  std::optional<auth::credentials> credentials;
 };
 
 class call_context final : public scenario::keyword_source {
@@ -43,7 +47,10 @@ public:
 
   // A message the scenario accepted (a <recv> matched): becomes [last_*:], updates the peer tag,
   // and with rrs="true" the route set and [next_url] (RFC 3261 12.1.1, 12.1.2).
-  void on_received(const sip::message& msg, bool rrs);
+  // `auth`: the step has auth="true", so a 401/407's challenge is kept for [authentication].
+  void on_received(const sip::message& msg, bool rrs, bool auth = false);
+  // Why the last render() could not fill in [authentication], else empty (the call fails).
+  const std::string& render_error() const { return render_error_; }
   const sip::message* last() const { return last_ ? &*last_ : nullptr; }
 
   // Runs a step's actions against `msg` (may be null for <nop>/<send>). Returns false and sets
@@ -62,6 +69,7 @@ public:
   std::string branch(int msg_index, unsigned send) const;
 
 private:
+  std::string authorization_line(const std::string& request);
   bool ereg(const scenario::action& a, const sip::message* msg, std::string& failure);
   const boost::regex& compiled(const scenario::action& a);
 
@@ -77,6 +85,9 @@ private:
   std::string peer_tag_;
   std::vector<std::string> route_set_;
   std::string next_url_;
+  std::optional<auth::challenge> challenge_; // kept by the last <recv auth="true">
+  auth::digest_client digest_;               // counts each nonce's uses (RFC 7616 3.4)
+  std::string render_error_;
   engine::variables vars_;
   std::unordered_map<const scenario::action*, boost::regex> regex_cache_;
 };

@@ -211,6 +211,9 @@ private:
     e.media_port = opts_.media_port;
     e.pid = static_cast<long>(::getpid());
     e.run_token = token_;
+    if (opts_.credentials)
+      e.credentials = auth::credentials{opts_.credentials->user, opts_.credentials->password,
+                                        opts_.credentials->realm};
     return e;
   }
 
@@ -576,7 +579,7 @@ private:
   bool global_optional(call& c, const incoming& in) {
     for (const auto& s : sc_.steps)
       if (s.optional_global && matches(c, s, in)) {
-        c.ctx.on_received(in.r.msg, s.rrs);
+        c.ctx.on_received(in.r.msg, s.rrs, s.auth);
         actions(c, s, &in.r.msg); // a failure is in the call's result
         return true;
       }
@@ -628,6 +631,10 @@ private:
     if (!s.ack_txn.empty())
       if (auto it = c.txns.find(s.ack_txn); it != c.txns.end()) branch = it->second;
     std::string bytes = c.ctx.render(s.msg, msg_index_[pc], branch);
+    if (!c.ctx.render_error().empty()) {
+      fail(c, s, c.ctx.render_error());
+      return false;
+    }
     auto own = parse_own(bytes);
     transport::endpoint to = c.ctx.env().remote;
     if (own && own->is_response())
@@ -716,7 +723,7 @@ private:
         for (std::size_t j = c.last_send_pc + 1; j < pc && !earlier; ++j)
           if (steps[j].optional && matches(c, steps[j], *in)) earlier = &steps[j];
         if (earlier) {
-          c.ctx.on_received(m, earlier->rrs);
+          c.ctx.on_received(m, earlier->rrs, earlier->auth);
           if (!actions(c, *earlier, &m)) co_return false;
           continue;
         }
@@ -736,7 +743,7 @@ private:
                                            got.pos.line, got.lost, first_line(m.bytes())));
         continue;
       }
-      c.ctx.on_received(m, got.rrs);
+      c.ctx.on_received(m, got.rrs, got.auth);
       if (!actions(c, got, &m)) co_return false;
       pc = *hit;
       if (!jump(c, got, pc)) ++pc;

@@ -1,6 +1,7 @@
 // Keyword values and actions of one call, without the network.
 #include "call_context.hpp"
 
+#include "sipwright/auth/server.hpp"
 #include "sipwright/parser/parser.hpp"
 #include "sipwright/scenario/loader.hpp"
 
@@ -179,4 +180,66 @@ TEST_CASE("A check_it regexp that does not match fails with its position [engine
   std::vector<std::string> log, commands;
   CHECK_FALSE(c.run_actions(sc.steps.at(0).actions, &msg, failure, log, int_cmd, commands));
   CHECK(failure == "check.xml:4: regexp \"^Subject\" did not match the message (check_it)");
+}
+
+TEST_CASE("[authentication] answers the challenge kept by <recv auth=\"true\"> over the request "
+          "it is in [engine][keywords][rfc3261][22.2]") {
+  auto sc = scenario::load_string(R"xml(<scenario>
+  <send><![CDATA[
+    REGISTER sip:lab.example SIP/2.0
+    Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+    CSeq: [cseq] REGISTER
+    [authentication]
+    Content-Length: 0
+  ]]></send>
+</scenario>)xml",
+                                  "auth.xml");
+  const auto& reg = sc.steps.at(0).msg;
+  auth::server_options so;
+  so.realm = "lab";
+  auth::digest_server server(so);
+  const auto challenge = auth::format(server.issue().at(0));
+  const auto unauthorized = parse("SIP/2.0 401 Unauthorized\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;"
+                                  "branch=z9hG4bKx\r\nWWW-Authenticate: " +
+                                  challenge + "\r\nContent-Length: 0\r\n\r\n");
+
+  SECTION("without a challenge the call fails, saying why") {
+    auto c = make_context();
+    c.render(reg, 0);
+    CHECK(c.render_error() == "[authentication]: no challenge to answer (a <recv "
+                              "response=\"401\" or \"407\" auth=\"true\"> must come first)");
+  }
+  SECTION("without credentials the call fails, saying where they come from") {
+    auto c = make_context();
+    c.on_received(unauthorized, false, true);
+    c.render(reg, 0);
+    CHECK(c.render_error() == "[authentication]: no credentials (give them in the device "
+                              "profile's [auth] or in SIPWRIGHT_AUTH_USER and "
+                              "SIPWRIGHT_AUTH_PASSWORD)");
+  }
+  SECTION("a challenge received without auth=\"true\" is not kept") {
+    auto env = make_context().env();
+    env.credentials = auth::credentials{"bob", "secret", ""};
+    call_context c(env, 1, "1@h");
+    c.on_received(unauthorized, false, false);
+    c.render(reg, 0);
+    CHECK(!c.render_error().empty());
+  }
+  SECTION("the Authorization verifies at the server that challenged, nc counting up") {
+    auto env = make_context().env();
+    env.credentials = auth::credentials{"bob", "secret", ""};
+    call_context c(env, 1, "1@h");
+    c.on_received(unauthorized, false, true);
+    const std::vector<auth::credentials> accounts{{"bob", "secret", "lab"}};
+    for (const char* nc : {"nc=00000001", "nc=00000002"}) {
+      const auto bytes = c.render(reg, 0);
+      REQUIRE(c.render_error().empty());
+      CHECK(bytes.find("\r\nAuthorization: Digest username=\"bob\", realm=\"lab\"") !=
+            std::string::npos);
+      CHECK(bytes.find(nc) != std::string::npos);
+      const auto v = server.verify(parse(bytes), accounts);
+      CHECK(v.reason == "");
+      CHECK(v.ok());
+    }
+  }
 }

@@ -39,6 +39,7 @@ const std::vector<table_spec> tables = {
     {"timers", {"t1", "t2", "timeout", "timing_tolerance"}},
     {"services", {}},
     {"trigger", {"command"}},
+    {"auth", {"user", "password", "password_env", "realm"}},
 };
 constexpr std::string_view top_keys[] = {"name"};
 
@@ -183,6 +184,7 @@ public:
     const toml::table* timers = table_of(doc, "timers");
     const toml::table* services = table_of(doc, "services");
     const toml::table* trigger = table_of(doc, "trigger");
+    const toml::table* auth = table_of(doc, "auth");
 
     if (auto name = string_of(doc, "name", "")) {
       if (name->find_first_not_of(" \t") == std::string::npos)
@@ -201,6 +203,7 @@ public:
     if (timers) load_timers(*timers, p);
     if (services) load_services(*services, p);
     if (trigger) load_trigger(*trigger, p);
+    if (auth) load_auth(*auth, p);
 
     if (!problems_.empty()) {
       auto first = std::min_element(problems_.begin(), problems_.end(), [](auto& a, auto& b) {
@@ -567,6 +570,27 @@ private:
       else
         p.services.emplace(code, user->get());
     }
+  }
+
+  // [auth]: the credentials sipwright answers challenges with (RFC 3261 22). The password is
+  // better kept out of the file: password_env names the environment variable that holds it.
+  void load_auth(const toml::table& t, profile& p) {
+    profile::auth_spec a;
+    if (auto u = string_of(t, "user", "auth")) a.user = *u;
+    if (auto pw = string_of(t, "password", "auth")) a.password = *pw;
+    if (auto env = string_of(t, "password_env", "auth")) a.password_env = *env;
+    if (auto r = string_of(t, "realm", "auth")) a.realm = *r;
+    if (a.user.empty())
+      problem(t.source(), "[auth] needs user (the user name to authenticate as)");
+    else if (t.get("password") && t.get("password_env"))
+      problem(*t.get("password_env"),
+              "[auth] has both password and password_env: give one (password_env keeps the "
+              "password out of the file)");
+    else if (!t.get("password") && !t.get("password_env"))
+      problem(t.source(), "[auth] needs password_env (the environment variable that holds the "
+                          "password) or password");
+    else
+      p.auth = std::move(a);
   }
 
   void load_trigger(const toml::table& t, profile& p) {

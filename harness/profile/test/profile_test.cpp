@@ -242,8 +242,8 @@ TEST_CASE("bad profiles are refused with FILE:LINE:COL and what is wrong", "[pro
       {"misspelt table", dev + "[timer]\nt1 = 100\n",
        "3:2: error: unknown table [timer] (did you mean [timers]?)"},
       {"unknown table", dev + "[media]\nport = 6000\n",
-       "3:2: error: unknown table [media] (expected [device], [harness], [timers], [services] "
-       "or [trigger])"},
+       "3:2: error: unknown table [media] (expected [device], [harness], [timers], [services], "
+       "[trigger] or [auth])"},
       {"unknown top-level key", "nmae = \"x\"\n" + dev,
        "1:1: error: unknown key 'nmae' at the top level (did you mean 'name'?)"},
       {"a device key at the top level", "transport = \"udp\"\n" + dev,
@@ -548,4 +548,24 @@ TEST_CASE("service_user: the [services] user, else the metadata service", "[prof
   CHECK(prof::service_user(p, meta(sc::role::callee, "486")) == "busy");
   CHECK(prof::service_user(p, meta(sc::role::caller, "380")) == "380");
   CHECK(prof::service_user(p, meta(sc::role::callee)) == "");
+}
+
+TEST_CASE("[auth]: the credentials, the password kept out of the file", "[profile]") {
+  const auto p = load("[device]\naddress = \"127.0.0.1:5060\"\n[auth]\nuser = \"bob\"\n"
+                      "password_env = \"PBX_PASSWORD\"\nrealm = \"lab\"\n");
+  REQUIRE(p.auth);
+  CHECK(p.auth->user == "bob");
+  CHECK(p.auth->password_env == "PBX_PASSWORD");
+  CHECK(p.auth->password.empty());
+  CHECK(p.auth->realm == "lab");
+  CHECK(!load("[device]\naddress = \"127.0.0.1:5060\"\n").auth);
+  CHECK(error_of("[device]\naddress = \"127.0.0.1:5060\"\n[auth]\nuser = \"bob\"\n") ==
+        "3:1: error: [auth] needs password_env (the environment variable that holds the "
+        "password) or password");
+  CHECK(error_of("[device]\naddress = \"127.0.0.1:5060\"\n[auth]\nuser = \"bob\"\npassword = "
+                 "\"x\"\npassword_env = \"Y\"\n") ==
+        "6:16: error: [auth] has both password and password_env: give one (password_env keeps "
+        "the password out of the file)");
+  CHECK(error_of("[device]\naddress = \"127.0.0.1:5060\"\n[auth]\npassword = \"x\"\n") ==
+        "3:1: error: [auth] needs user (the user name to authenticate as)");
 }

@@ -26,7 +26,7 @@ struct known_keyword {
   keyword_id id;
 };
 
-constexpr std::array<known_keyword, 18> plain_keywords{{
+constexpr std::array<known_keyword, 19> plain_keywords{{
     {"service", keyword_id::service},
     {"remote_ip", keyword_id::remote_ip},
     {"remote_port", keyword_id::remote_port},
@@ -45,11 +45,11 @@ constexpr std::array<known_keyword, 18> plain_keywords{{
     {"routes", keyword_id::routes},
     {"next_url", keyword_id::next_url},
     {"cseq", keyword_id::cseq},
+    {"authentication", keyword_id::authentication},
 }};
 
 // SIPp keywords sipwright does not implement: named so the error says so.
-constexpr std::array<std::string_view, 16> sipp_only{"authentication",
-                                                     "last_Request_URI",
+constexpr std::array<std::string_view, 15> sipp_only{"last_Request_URI",
                                                      "last_cseq_number",
                                                      "last_message",
                                                      "clock_tick",
@@ -69,7 +69,7 @@ constexpr std::string_view expected_keywords =
     "[service], [remote_ip], [remote_port], [local_ip], [local_ip_type], [local_port], "
     "[transport], [media_ip], [media_ip_type], [media_port], [call_id], [call_number], [cseq], "
     "[cseq+N], [cseq-N], [branch], [branch-N], [pid], [len], [peer_tag_param], "
-    "[last_<Header>:], [routes], [next_url] or [$variable]";
+    "[last_<Header>:], [routes], [next_url], [authentication] or [$variable]";
 
 bool is_sipp_only(std::string_view word) {
   if (std::find(sipp_only.begin(), sipp_only.end(), word) != sipp_only.end()) return true;
@@ -150,6 +150,12 @@ private:
     while (n < rest.size() && is_word_char(rest[n])) ++n;
     if (n < rest.size() && rest[n] == ':') ++n;
     if (n < rest.size() && rest[n] == ']') return open + 1 + n;
+    // [authentication username=... password=...]: credentials stay out of scenario files.
+    if (n < rest.size() && rest[n] == ' ' && close != std::string_view::npos &&
+        rest.substr(0, n) == "authentication")
+      fail(open, "[authentication] takes no arguments in sipwright: the credentials come from "
+                 "the device profile's [auth] or from SIPWRIGHT_AUTH_USER and "
+                 "SIPWRIGHT_AUTH_PASSWORD, never from the scenario");
     // "[field0 file=...]" and the like: SIPp keywords with arguments.
     if (n < rest.size() && rest[n] == ' ' && close != std::string_view::npos &&
         is_sipp_only(rest.substr(0, n)))

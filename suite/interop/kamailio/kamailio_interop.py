@@ -36,6 +36,7 @@ import re
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +51,7 @@ from sipp_interop import (  # noqa: E402
 
 CONFIG = os.path.join(HERE, "kamailio.cfg")
 REGISTER_XML = os.path.join(HERE, "register.xml")
+SIPWRIGHT_REGISTER_XML = os.path.join(HERE, "sipwright-register.xml")
 CALLEE_XML = os.path.join(HERE, "callee.xml")
 CALLER_XML = os.path.join(HERE, "caller.xml")
 WRONG_PASSWORD_XML = os.path.join(HERE, "caller-wrong-password.xml")
@@ -558,8 +560,44 @@ def unauthenticated_rejected(ctx):
     log(ladder("alice <-> kamailio", msgs))
 
 
+def sipwright_register_auth(ctx):
+    """sipwright itself registers bob: <recv response="401" auth="true"/> and [authentication],
+    with the credentials from the environment; the password and the digest response appear in
+    none of its output or reports."""
+    kport = ctx.start_kamailio()
+    if not executable(ctx.sipwright):
+        raise Failure("no sipwright binary (--sipwright)")
+    out_dir = os.path.join(ctx.workdir, "sipwright-results")
+    cmd = [ctx.sipwright, "run", SIPWRIGHT_REGISTER_XML, "--dut", "127.0.0.1:%d" % kport,
+           "--local", "127.0.0.1:0", "--transport", ctx.transport, "--service", "bob",
+           "--timeout", "20", "--out", out_dir, "-v", "--color", "never"]
+    env = dict(os.environ, SIPWRIGHT_AUTH_USER="bob", SIPWRIGHT_AUTH_PASSWORD=USERS["bob"])
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=40, env=env)
+    except subprocess.TimeoutExpired:
+        raise Failure("sipwright did not end within 40 s")
+    output = r.stdout + r.stderr
+    log(output)
+    if r.returncode != 0:
+        raise Failure("sipwright exited %d" % r.returncode)
+    if not re.search(r"\| Authorization: Digest username=\"bob\", realm=\"%s\"" % REALM, output):
+        raise Failure("the second REGISTER carries no Authorization for bob")
+    if "response=\"***\"" not in output:
+        raise Failure("the digest response is not masked in the console")
+    if not re.search(r"<-- \S+ \S+ \n?\s*\| SIP/2.0 200", output) and \
+            "| SIP/2.0 200" not in output:
+        raise Failure("no 200 to the REGISTER")
+    reports = [os.path.join(out_dir, f) for f in ("junit.xml", "report.html")]
+    for text in [output] + [open(f, encoding="utf-8", errors="replace").read() for f in reports]:
+        if USERS["bob"] in text:
+            raise Failure("the password appears in sipwright's output or reports")
+        for m in re.finditer(r'response=(?:"|&quot;)([0-9a-f]{32,})', text):
+            raise Failure("a digest response appears unmasked: %s" % m.group(1))
+
+
 CASES = {
     "register-auth": register_auth,
+    "sipwright-register-auth": sipwright_register_auth,
     "call-through-proxy": call_through_proxy,
     "unauthenticated-rejected": unauthenticated_rejected,
 }
@@ -604,6 +642,8 @@ def main(argv):
     parser.add_argument("--kamailio", default=shutil.which("kamailio") or
                         ("/usr/sbin/kamailio" if os.path.exists("/usr/sbin/kamailio") else ""),
                         help="the kamailio binary (empty: skip)")
+    parser.add_argument("--sipwright", default="",
+                        help="the sipwright binary (the sipwright-* cases)")
     parser.add_argument("--workdir", default="",
                         help="logs go here (default: a new folder under the temporary folder)")
     args = parser.parse_args(argv)
@@ -616,7 +656,7 @@ def main(argv):
             return EXIT_SKIP
     args.sipp = os.path.abspath(args.sipp)
     args.kamailio = os.path.abspath(args.kamailio)
-    args.sipwright = ""  # sipp_interop.Context wants it; these cases run no sipwright yet
+    args.sipwright = os.path.abspath(args.sipwright) if args.sipwright else ""
     args.workdir = os.path.abspath(args.workdir or tempfile.mkdtemp(prefix="kamailio-interop-"))
 
     if args.case != "all":

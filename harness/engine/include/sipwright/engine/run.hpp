@@ -23,6 +23,13 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+// Who sipwright authenticates as (RFC 3261 22). Never printed.
+struct credentials {
+  std::string user;
+  std::string password;
+  std::string realm; // empty: any realm
+};
+
 struct run_options {
   transport::protocol proto = transport::protocol::udp;
   std::optional<transport::endpoint> local;  // default: 127.0.0.1:5060 for a callee, port 0 else
@@ -38,6 +45,9 @@ struct run_options {
   // interval expected, plus a fixed allowance (see checks::timing).
   double timing_tolerance = 0.5;
   bool strict = false; // SHOULD-level violations fail the call instead of warning
+  // What [authentication] answers challenges with (RFC 3261 22): from the device profile's
+  // [auth] or the environment, never printed.
+  std::optional<engine::credentials> credentials;
   // A callee scenario: the command that makes the device place its call, run once the harness
   // listens, with {host}, {port}, {transport} and {user} filled in (the user: [service]).
   std::string trigger;

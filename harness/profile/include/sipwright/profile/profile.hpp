@@ -65,6 +65,15 @@ struct profile {
   // [trigger] command: makes the device call (placeholders: trigger_placeholders); empty: none.
   std::string trigger;
 
+  // [auth]: the credentials for challenges (RFC 3261 22); never printed.
+  struct auth_spec {
+    std::string user;
+    std::string password;     // in the file, or
+    std::string password_env; // the environment variable that holds it
+    std::string realm;        // empty: any realm
+  };
+  std::optional<auth_spec> auth;
+
   int t2() const { return t2_ms.value_or(8 * t1_ms); }
   bool supports(transport::protocol p) const;
 };

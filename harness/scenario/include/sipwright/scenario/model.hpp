@@ -38,6 +38,8 @@ enum class keyword_id : std::uint8_t {
   last_header,    // [last_Via:] etc: header name (as written, without ':') in `arg`
   routes,         // [routes]
   next_url,       // [next_url]
+  authentication, // [authentication]: the Authorization (or Proxy-Authorization) header line
+                  // answering the challenge kept by the last <recv auth="true">
   variable,       // [$name]: variable name in `arg`
 };
 
