@@ -21,6 +21,7 @@ packages=(
   libxml2-dev libxml2-utils          # XSD validation of XML bodies (380); xmllint for the scenario XSD
   sip-tester python3                 # SIPp: the interop peer (label interop)
   kamailio                           # registrar and proxy with digest auth (label interop)
+  baresip                            # a real phone as the device under test (label interop)
   tshark python3-junitparser         # the reports' tests read the pcap and the JUnit file
   chromium chromium-driver python3-selenium  # the HTML report's test in headless Chromium
   clang libclang-rt-14-dev           # libFuzzer target under suite/fuzz
