@@ -11,7 +11,10 @@ CLI::App* add_refdut_command(CLI::App& app, refdut::refdut_options& o) {
       "it answers INVITEs at --local: 100, 180, then the answer the Request-URI user chooses\n"
       "(380 or alt-*: 380 with an ims-3gpp body; 486 or busy: 486; 503: 503) or --answer.\n"
       "As caller (--call) it places one call, ACKs, hangs up and exits 0 when the call\n"
-      "completed. --fault injects a known defect (see --list-faults).");
+      "completed; it answers one 401/407 challenge with Digest credentials taken from the\n"
+      "environment variables SIPWRIGHT_REFDUT_AUTH_USER and SIPWRIGHT_REFDUT_AUTH_PASSWORD\n"
+      "(never an option: no password in shell history). --fault injects a known defect\n"
+      "(see --list-faults).");
   cmd->add_option("--local", o.local, "Local IP:PORT (port 0: any free port; default 127.0.0.1:0)");
   cmd->add_option("--call", o.call, "Caller mode: HOST:PORT to call");
   cmd->add_option("--transport", o.transport, "udp or tcp")->capture_default_str();

@@ -58,6 +58,7 @@ namespace {
 // Where [authentication] goes until the whole request is rendered (no template writes NULs).
 using std::string_view_literals::operator""sv;
 constexpr std::string_view authentication_marker = "\0sipwright-authentication\0"sv;
+constexpr std::string_view challenge_marker = "\0sipwright-challenge\0"sv;
 } // namespace
 
 void call_context::expand(const scenario::keyword& kw, std::string& out) const {
@@ -146,6 +147,9 @@ void call_context::expand(const scenario::keyword& kw, std::string& out) const {
   case keyword_id::authentication:
     out += authentication_marker; // filled in by render(), which knows the whole request
     break;
+  case keyword_id::challenge:
+    out += challenge_marker; // filled in by render(), which knows the status code
+    break;
   case keyword_id::variable:
     if (auto it = vars_.find(kw.arg); it != vars_.end()) out += it->second.str();
     break;
@@ -169,7 +173,30 @@ std::string call_context::render(const scenario::message_template& t, int msg_in
   render_error_.clear();
   if (auto at = bytes.find(authentication_marker); at != std::string::npos)
     bytes.replace(at, authentication_marker.size(), authorization_line(bytes));
+  if (auto at = bytes.find(challenge_marker); at != std::string::npos)
+    bytes.replace(at, challenge_marker.size(), challenge_lines(bytes));
   return bytes;
+}
+
+// RFC 3261 22.1, 22.3: a 401 challenges with WWW-Authenticate, a 407 with Proxy-Authenticate;
+// SHA-256 first, MD5 for older devices (RFC 8760 2.3), qop=auth (22.4 item 8), fresh nonces.
+std::string call_context::challenge_lines(const std::string& response) {
+  const bool www = response.starts_with("SIP/2.0 401");
+  if (!www && !response.starts_with("SIP/2.0 407")) {
+    render_error_ = "[challenge] belongs in a 401 or a 407 response";
+    return {};
+  }
+  if (!server_) {
+    auth::server_options o;
+    o.algorithms = {auth::digest_algorithm::sha256, auth::digest_algorithm::md5};
+    server_.emplace(o);
+  }
+  std::string out;
+  for (const auto& c : server_->issue()) {
+    if (!out.empty()) out += "\r\n";
+    out += (www ? "WWW-Authenticate: " : "Proxy-Authenticate: ") + auth::format(c);
+  }
+  return out;
 }
 
 // RFC 3261 22.2, 22.3: the request again, with the credentials that answer the challenge kept

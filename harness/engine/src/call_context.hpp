@@ -4,6 +4,7 @@
 // set. Asio-free so the tests drive it directly.
 #include "sipwright/auth/client.hpp"
 #include "sipwright/auth/digest.hpp"
+#include "sipwright/auth/server.hpp"
 #include "sipwright/scenario/model.hpp"
 #include "sipwright/sip/message.hpp"
 #include "sipwright/transport/endpoint.hpp"
@@ -70,6 +71,7 @@ public:
 
 private:
   std::string authorization_line(const std::string& request);
+  std::string challenge_lines(const std::string& response);
   bool ereg(const scenario::action& a, const sip::message* msg, std::string& failure);
   const boost::regex& compiled(const scenario::action& a);
 
@@ -85,8 +87,9 @@ private:
   std::string peer_tag_;
   std::vector<std::string> route_set_;
   std::string next_url_;
-  std::optional<auth::challenge> challenge_; // kept by the last <recv auth="true">
-  auth::digest_client digest_;               // counts each nonce's uses (RFC 7616 3.4)
+  std::optional<auth::challenge> challenge_;  // kept by the last <recv auth="true">
+  auth::digest_client digest_;                // counts each nonce's uses (RFC 7616 3.4)
+  std::optional<auth::digest_server> server_; // issues [challenge]s, created at the first
   std::string render_error_;
   engine::variables vars_;
   std::unordered_map<const scenario::action*, boost::regex> regex_cache_;

@@ -243,3 +243,46 @@ TEST_CASE("[authentication] answers the challenge kept by <recv auth=\"true\"> o
     }
   }
 }
+
+TEST_CASE("[challenge] writes fresh digest challenges fitting the response it is in "
+          "[engine][keywords][rfc3261][22.1][22.3]") {
+  auto sc = scenario::load_string(R"xml(<scenario>
+  <send><![CDATA[
+    SIP/2.0 407 Proxy Authentication Required
+    Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKa
+    [challenge]
+    Content-Length: 0
+  ]]></send>
+  <send><![CDATA[
+    SIP/2.0 401 Unauthorized
+    Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKa
+    [challenge]
+    Content-Length: 0
+  ]]></send>
+  <send><![CDATA[
+    SIP/2.0 200 OK
+    Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKa
+    [challenge]
+    Content-Length: 0
+  ]]></send>
+</scenario>)xml",
+                                  "challenge.xml");
+  auto c = make_context();
+  const auto proxy = parse(c.render(sc.steps.at(0).msg, 0));
+  REQUIRE(c.render_error().empty());
+  const auto offered = auth::parse_challenges(proxy);
+  CHECK(offered.ok());
+  REQUIRE(offered.challenges.size() == 2); // SHA-256 first, MD5 for older devices (RFC 8760)
+  CHECK(offered.challenges[0].proxy);
+  CHECK(offered.challenges[0].algorithm == auth::digest_algorithm::sha256);
+  CHECK(offered.challenges[1].algorithm == auth::digest_algorithm::md5);
+  CHECK(offered.challenges[0].realm == "sipwright");
+  CHECK(offered.challenges[0].qop_options == std::vector<std::string>{"auth"});
+  CHECK(offered.challenges[0].nonce != offered.challenges[1].nonce);
+  const auto www = auth::parse_challenges(parse(c.render(sc.steps.at(1).msg, 1)));
+  REQUIRE(www.challenges.size() == 2);
+  CHECK(!www.challenges[0].proxy);
+  CHECK(www.challenges[0].nonce != offered.challenges[0].nonce); // fresh for each response
+  c.render(sc.steps.at(2).msg, 2);
+  CHECK(c.render_error() == "[challenge] belongs in a 401 or a 407 response");
+}

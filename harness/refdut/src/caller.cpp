@@ -1,11 +1,13 @@
 // The UAC core of the reference device (RFC 3261 13.2, 8.1): sends the INVITE through an INVITE
 // client transaction (Timers A/B over UDP, 17.1.1), ACKs every 2xx and every copy of it as a new
 // transaction towards the dialog's remote target (13.2.2.4, 12.2.1.1), lets the transaction ACK a
-// final non-2xx (17.1.1.3), and ends the call with BYE after --hangup-after.
+// final non-2xx (17.1.1.3), answers one 401/407 with credentials from the environment (22.2,
+// 22.3), and ends the call with BYE after --hangup-after.
 #include "calls.hpp"
 #include "messages.hpp"
 #include "user_agent.hpp"
 
+#include "sipwright/auth/digest.hpp"
 #include "sipwright/sip/charclass.hpp"
 
 #include <ostream>
@@ -45,38 +47,54 @@ void user_agent::start_call() {
   const auto& target = *cfg_.target;
   caller_ = std::make_unique<caller_call>();
   auto& c = *caller_;
+  c.offer_in_invite = !cfg_.late_offer && !cfg_.faults.has(fault::ack_no_sdp_answer);
+  c.request_uri = sip_uri(cfg_.user, target, cfg_.proto);
+  c.from = "<" + sip_uri("refdut", local(), transport::protocol::udp) + ">;tag=" + new_tag();
+  c.call_id = new_call_id(local().address);
+  if (c.offer_in_invite) c.body = sdp_body(local(), false);
+  send_invite({});
+}
+
+void user_agent::send_invite(const std::vector<auth::authorization>& credentials) {
+  const auto& target = *cfg_.target;
+  auto& c = *caller_;
   const auto& f = cfg_.faults;
-  c.offer_in_invite = !cfg_.late_offer && !f.has(fault::ack_no_sdp_answer);
-  c.branch = new_branch(!f.has(fault::no_branch_cookie));
-  const std::string ruri = sip_uri(cfg_.user, target, cfg_.proto);
-  auto b = sip::message_builder::request("INVITE", ruri);
+  c.branch = new_branch(!f.has(fault::no_branch_cookie)); // 8.1.1.7: each INVITE is new
+  auto b = sip::message_builder::request("INVITE", c.request_uri);
   b.header("Via", via_value(local(), cfg_.proto, c.branch));
   if (!cfg_.route.empty()) b.header("Route", "<" + cfg_.route + ">");
   if (f.has(fault::bad_max_forwards))
     b.header("Max-Forwards", "300"); // 20.22: 0-255
   else if (!f.has(fault::no_max_forwards))
     b.header("Max-Forwards", "70");
-  b.header("From",
-           "<" + sip_uri("refdut", local(), transport::protocol::udp) + ">;tag=" + new_tag());
-  b.header("To", "<" + ruri + ">");
-  b.header("Call-ID", new_call_id(local().address));
+  b.header("From", c.from);
+  b.header("To", "<" + c.request_uri + ">");
+  b.header("Call-ID", c.call_id);
   b.header("CSeq", std::to_string(c.cseq) + " INVITE");
+  for (const auto& a : credentials) b.header(a.header_name(), auth::format(a));
   b.header("Contact", contact("refdut-caller"));
   b.header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS");
-  if (c.offer_in_invite) b.body("application/sdp", sdp_body(local(), false));
+  if (c.offer_in_invite) b.body("application/sdp", c.body);
   std::string bytes = b.str();
   apply_body_faults(bytes);
   c.invite = parse_own(bytes);
+  // The hooks act only for the current transaction; one left behind by a challenge just goes.
+  const int attempt = ++c.attempt;
   c.txn = std::make_unique<transaction_runner>(
       transaction::kind::invite_client, cfg_.timers, sched_, tp_, target,
-      transaction_runner::hooks{[this] { // Timer B or a transport failure (17.1.1.2)
+      transaction_runner::hooks{[this, attempt] { // Timer B or a transport failure (17.1.1.2)
+                                  if (!caller_ || caller_->attempt != attempt) return;
                                   caller_done(false, caller_->transport_failure.empty()
                                                          ? "INVITE: no answer (Timer B)"
                                                          : "INVITE: " + caller_->transport_failure);
                                 },
-                                [this] {
-                                  sched_.post([this] {
+                                [this, attempt] {
+                                  sched_.post([this, attempt] {
                                     if (!caller_) return;
+                                    if (caller_->attempt != attempt) {
+                                      caller_->challenged_txn.reset(); // its Timer D is over
+                                      return;
+                                    }
                                     caller_->txn.reset();
                                     // 17.1.1.2: Timer D is over, every copy of the non-2xx was
                                     // ACKed. RFC 6026 7.2: Timer M is over, every copy of the
@@ -90,6 +108,54 @@ void user_agent::start_call() {
   c.txn->request = std::move(bytes);
   c.txn->ack_once = f.has(fault::non2xx_ack_once);
   c.txn->start();
+}
+
+bool user_agent::retry_with_credentials(const sip::message& resp) {
+  auto& c = *caller_;
+  const int status = resp.status_code();
+  if ((status != 401 && status != 407) || !cfg_.credentials) return false;
+  if (c.credentials_sent) { // no loop: the credentials were refused
+    c.events.emplace_back("challenged again after credentials, giving up");
+    return false;
+  }
+  // 22.3: one answer per protection domain (header kind and realm) the response challenges.
+  const auto parsed = auth::parse_challenges(resp);
+  std::vector<auth::authorization> answers;
+  std::string why_not;
+  for (const auto& ch : auth::select_challenges(parsed.challenges)) {
+    auto a = c.digest.answer(ch, *cfg_.credentials, "INVITE", c.request_uri, c.body);
+    if (a)
+      answers.push_back(std::move(a).value());
+    else
+      why_not = a.err().text;
+  }
+  if (answers.empty()) {
+    c.events.push_back("challenge not answerable" + (why_not.empty() ? "" : ": " + why_not));
+    return false;
+  }
+  std::string names;
+  for (const auto& a : answers)
+    if (names.find(a.header_name()) == std::string::npos)
+      names.append(names.empty() ? "" : " and ").append(a.header_name());
+  c.events.push_back("INVITE again with " + names);
+  // 22.2: the same Call-ID, From and Request-URI, CSeq plus one, a new transaction. The
+  // challenged one stays to ACK copies of the 401/407 until its Timer D (17.1.1.2).
+  c.credentials_sent = true;
+  c.final_status = 0;
+  c.challenged_txn = std::move(c.txn);
+  c.challenged_branch = c.branch;
+  ++c.cseq;
+  send_invite(answers);
+  return true;
+}
+
+bool user_agent::on_challenged_invite_response(const transaction::client_key& key,
+                                               const sip::message& resp) {
+  if (!caller_ || !caller_->challenged_txn || key.method != "INVITE" ||
+      key.branch != caller_->challenged_branch)
+    return false;
+  caller_->challenged_txn->handle(transaction::recv_response(resp.status_code()));
+  return true;
 }
 
 void user_agent::on_invite_response(const sip::message& resp) {
@@ -110,6 +176,7 @@ void user_agent::on_invite_response(const sip::message& resp) {
     c.events.push_back(
         "INVITE -> " + std::to_string(status) +
         (cfg_.faults.has(fault::non2xx_no_ack) ? ", not ACKed (fault)" : ", ACK sent"));
+    if (retry_with_credentials(resp)) return;
     if (cfg_.faults.has(fault::bye_after_non2xx)) send_bye_after_non2xx(resp);
     return;
   }
@@ -181,10 +248,11 @@ std::string user_agent::build_2xx_ack(const sip::message& resp, const dialog::di
                                                       : std::string(*inv.call_id()));
   // 13.2.2.4: the INVITE's CSeq number with the method ACK.
   b.header("CSeq", std::to_string(c.cseq + (f.has(fault::ack_wrong_cseq) ? 1 : 0)) + " ACK");
-  // 22.1: the INVITE's credentials again.
-  for (const auto id : {header_id::authorization, header_id::proxy_authorization})
-    for (const auto& v : rows_of(inv, id))
-      b.header(id == header_id::authorization ? "Authorization" : "Proxy-Authorization", v);
+  // 13.2.2.4: "The ACK MUST contain the same credentials as the INVITE" (22.1).
+  if (!f.has(fault::ack_no_credentials))
+    for (const auto id : {header_id::authorization, header_id::proxy_authorization})
+      for (const auto& v : rows_of(inv, id))
+        b.header(id == header_id::authorization ? "Authorization" : "Proxy-Authorization", v);
   // 13.2.1: the 2xx carried the offer, the ACK carries the answer.
   if (!c.offer_in_invite && has_sdp(resp) && !f.has(fault::ack_no_sdp_answer))
     b.body("application/sdp", sdp_body(local(), true));
@@ -221,6 +289,10 @@ std::string user_agent::build_non2xx_ack(const sip::message& resp) {
                           ? "other-" + std::string(*inv.call_id())
                           : std::string(*inv.call_id()));
   b.header("CSeq", std::to_string(c.cseq + (f.has(fault::non2xx_ack_wrong_cseq) ? 1 : 0)) + " ACK");
+  // 22.1: the ACK duplicates the INVITE's credentials (an INVITE challenged again).
+  for (const auto id : {header_id::authorization, header_id::proxy_authorization})
+    for (const auto& v : rows_of(inv, id))
+      b.header(id == header_id::authorization ? "Authorization" : "Proxy-Authorization", v);
   return b.str();
 }
 

@@ -2,6 +2,8 @@
 // The state of one call, per role (internal to the user agent's .cpp files).
 #include "user_agent.hpp"
 
+#include "sipwright/auth/client.hpp"
+
 #include <cstdint>
 
 namespace sipwright::refdut::detail {
@@ -32,14 +34,26 @@ struct user_agent::callee_call {
 
 // The device as caller: the one call it places (RFC 3261 13.2).
 struct user_agent::caller_call {
-  sip::message invite;
-  std::string branch;
+  // Fixed for every INVITE of the call (22.2: the same Call-ID, From tag and Request-URI).
+  std::string request_uri;
+  std::string from;
+  std::string call_id;
+  std::string body;    // the offer, or "" with a late offer
+  sip::message invite; // the current INVITE
+  std::string branch;  // its branch
   std::uint32_t cseq = 1;
   bool offer_in_invite = true;
   std::unique_ptr<transaction_runner> txn; // the INVITE client transaction (17.1.1)
-  std::optional<dialog::dialog> dlg;       // confirmed by the first 2xx
-  std::string to_tag;                      // of that 2xx
-  std::string ack;                         // the ACK of that 2xx, sent again for each copy
+  int attempt = 0;                         // which INVITE transaction txn is (1, 2)
+  // 22.2, 22.3: the digest state, and whether an INVITE with credentials went out.
+  auth::digest_client digest;
+  bool credentials_sent = false;
+  // The challenged INVITE's transaction, still ACKing copies of the 401/407 until Timer D.
+  std::unique_ptr<transaction_runner> challenged_txn;
+  std::string challenged_branch;
+  std::optional<dialog::dialog> dlg; // confirmed by the first 2xx
+  std::string to_tag;                // of that 2xx
+  std::string ack;                   // the ACK of that 2xx, sent again for each copy
   int acks_2xx = 0;
   int final_status = 0;
   bool completed = false;

@@ -30,6 +30,8 @@ namespace sipwright::refdut::detail {
     "the ACK of a 2xx has no Max-Forwards")                                                        \
   X(ack_no_sdp_answer, "ack-no-sdp-answer", caller, "ack-2xx.sdp-answer",                          \
     "the INVITE carries no offer and the ACK no answer to the 2xx's offer")                        \
+  X(ack_no_credentials, "ack-no-credentials", caller, "ack-2xx.credentials",                       \
+    "the ACK of a 2xx leaves out the (Proxy-)Authorization the INVITE carried")                    \
   X(no_ack, "no-ack", caller, "ack-2xx.received", "a 2xx to the INVITE is never ACKed")            \
   X(ack_once, "ack-once", caller, "ack-2xx.each-retransmission",                                   \
     "only the first copy of a 2xx is ACKed, not its retransmissions")                              \

@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <ostream>
 
 namespace sipwright::refdut {
@@ -49,6 +50,11 @@ detail::ua_config config_of(const refdut_options& o) {
   c.hangup_after = std::chrono::milliseconds(o.hangup_after_ms);
   c.late_offer = o.late_offer;
   c.route = o.route;
+  // 22.2, 22.3: credentials come from the environment only (no password in shell history).
+  const char* auth_user = std::getenv("SIPWRIGHT_REFDUT_AUTH_USER");
+  const char* auth_password = std::getenv("SIPWRIGHT_REFDUT_AUTH_PASSWORD");
+  if (auth_user && *auth_user && auth_password)
+    c.credentials = auth::credentials{auth_user, auth_password, ""};
   if (!o.call.empty()) {
     const auto target = transport::parse_endpoint(o.call, 5060);
     if (!target) throw setup_error{"--call must be HOST:PORT (numeric), not '" + o.call + "'"};

@@ -184,6 +184,7 @@ void user_agent::on_response(transport::received& r) {
     on_invite_response(msg);
     return;
   }
+  if (on_challenged_invite_response(*key, msg)) return;
   for (auto& c : clients_)
     if (c.key == *key) {
       if (c.txn->handle(transaction::recv_response(msg.status_code())) && c.on_response)

@@ -7,6 +7,7 @@
 #include "scheduler.hpp"
 #include "transaction_runner.hpp"
 
+#include "sipwright/auth/digest.hpp"
 #include "sipwright/dialog/dialog.hpp"
 #include "sipwright/sip/builder.hpp"
 #include "sipwright/transaction/key.hpp"
@@ -37,6 +38,9 @@ struct ua_config {
   std::chrono::milliseconds hangup_after{1000};
   bool late_offer = false;
   std::string route;
+  // Caller: the account that answers 401/407 challenges (RFC 3261 22.2, 22.3); from the
+  // environment (SIPWRIGHT_REFDUT_AUTH_USER, SIPWRIGHT_REFDUT_AUTH_PASSWORD), never an option.
+  std::optional<auth::credentials> credentials;
 };
 
 class user_agent {
@@ -105,6 +109,14 @@ private:
 
   // --- caller.cpp: the UAC core ---
   void on_invite_response(const sip::message& resp);
+  // Sends the call's INVITE (again) through a new INVITE client transaction, with these
+  // credentials (Authorization / Proxy-Authorization values) if any.
+  void send_invite(const std::vector<auth::authorization>& credentials);
+  // 22.2, 22.3: answers a 401/407 with a new INVITE carrying credentials, once per call.
+  // Returns false when the challenge ends the call.
+  bool retry_with_credentials(const sip::message& resp);
+  // A copy of a response to an INVITE transaction the call left behind after a challenge.
+  bool on_challenged_invite_response(const transaction::client_key& key, const sip::message& resp);
   std::string build_2xx_ack(const sip::message& resp, const dialog::dialog& d);
   std::string build_non2xx_ack(const sip::message& resp);
   void send_bye();

@@ -53,6 +53,8 @@ std::string_view placeholder(keyword_id id) {
     return "";
   case keyword_id::next_url:
     return "sip:next@192.0.2.3";
+  case keyword_id::challenge:
+    return "WWW-Authenticate: Digest realm=\"r\", nonce=\"n\"";
   case keyword_id::authentication:
     return "Authorization: Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"sip:a@b\", "
            "response=\"0\"";
@@ -94,13 +96,15 @@ std::string start_line_sample(const template_line& line) {
 }
 
 // "Name: value", or a line that starts with a keyword standing for whole header lines
-// ([last_Via:], [routes], [authentication]) or with a variable (which may hold a whole header line).
+// ([last_Via:], [routes], [authentication], [challenge]) or with a variable (which may hold a whole
+// header line).
 bool is_header_line(const template_line& line) {
   if (line.pieces.empty()) return false;
   const auto& first = line.pieces.front();
   if (first.is_keyword)
     return first.kw.id == keyword_id::last_header || first.kw.id == keyword_id::routes ||
-           first.kw.id == keyword_id::authentication || first.kw.id == keyword_id::variable;
+           first.kw.id == keyword_id::authentication || first.kw.id == keyword_id::challenge ||
+           first.kw.id == keyword_id::variable;
   const std::string_view t = first.text;
   std::size_t n = 0;
   while (n < t.size() && sip::chars::is_token(t[n])) ++n;
@@ -130,9 +134,11 @@ void check_sip_head(const message_template& msg, const std::vector<raw_line>& he
                          (r.error() ? r.error()->text : std::string("bad start line")) + ")");
   for (std::size_t i = 1; i < msg.head.size() && i < head.size(); ++i)
     if (!is_header_line(msg.head[i]))
-      throw load_error(head[i].pos, "message template line is not a header field: expected "
-                                    "'Name: value', [last_<Header>:], [routes] or [authentication], saw '" +
-                                        sip::shown(head[i].text) + "'");
+      throw load_error(
+          head[i].pos,
+          "message template line is not a header field: expected "
+          "'Name: value', [last_<Header>:], [routes], [authentication] or [challenge], saw '" +
+              sip::shown(head[i].text) + "'");
 }
 
 } // namespace sipwright::scenario::detail

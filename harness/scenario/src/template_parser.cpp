@@ -26,7 +26,7 @@ struct known_keyword {
   keyword_id id;
 };
 
-constexpr std::array<known_keyword, 19> plain_keywords{{
+constexpr std::array<known_keyword, 20> plain_keywords{{
     {"service", keyword_id::service},
     {"remote_ip", keyword_id::remote_ip},
     {"remote_port", keyword_id::remote_port},
@@ -46,6 +46,7 @@ constexpr std::array<known_keyword, 19> plain_keywords{{
     {"next_url", keyword_id::next_url},
     {"cseq", keyword_id::cseq},
     {"authentication", keyword_id::authentication},
+    {"challenge", keyword_id::challenge},
 }};
 
 // SIPp keywords sipwright does not implement: named so the error says so.
@@ -69,7 +70,7 @@ constexpr std::string_view expected_keywords =
     "[service], [remote_ip], [remote_port], [local_ip], [local_ip_type], [local_port], "
     "[transport], [media_ip], [media_ip_type], [media_port], [call_id], [call_number], [cseq], "
     "[cseq+N], [cseq-N], [branch], [branch-N], [pid], [len], [peer_tag_param], "
-    "[last_<Header>:], [routes], [next_url], [authentication] or [$variable]";
+    "[last_<Header>:], [routes], [next_url], [authentication], [challenge] or [$variable]";
 
 bool is_sipp_only(std::string_view word) {
   if (std::find(sipp_only.begin(), sipp_only.end(), word) != sipp_only.end()) return true;

@@ -122,7 +122,7 @@ TEST_CASE("bad scenarios are refused with position and expectation", "[scenario]
        "[remote_port], [local_ip], [local_ip_type], [local_port], [transport], [media_ip], "
        "[media_ip_type], [media_port], [call_id], [call_number], [cseq], [cseq+N], [cseq-N], "
        "[branch], [branch-N], [pid], [len], [peer_tag_param], [last_<Header>:], [routes], "
-       "[next_url], [authentication] or [$variable])"},
+       "[next_url], [authentication], [challenge] or [$variable])"},
       {"SIPp-only keyword", wrap(send_of("OPTIONS sip:a@b SIP/2.0\n[clock_tick]\n")),
        "t.xml:4:1: error: keyword [clock_tick] is a SIPp feature not supported by sipwright"},
       {"credentials in a scenario",
@@ -147,7 +147,7 @@ TEST_CASE("bad scenarios are refused with position and expectation", "[scenario]
       {"header without colon",
        wrap(send_of("OPTIONS sip:a@b SIP/2.0\nVia: x\n\tMax-Forwards 70\n")),
        "t.xml:5:2: error: message template line is not a header field: expected 'Name: value', "
-       "[last_<Header>:], [routes] or [authentication], saw 'Max-Forwards 70'"},
+       "[last_<Header>:], [routes], [authentication] or [challenge], saw 'Max-Forwards 70'"},
       // actions
       {"bad regexp",
        wrap(ok + "<recv response=\"200\"><action><ereg regexp=\"a(b\" "
@@ -197,7 +197,7 @@ TEST_CASE("bad scenarios are refused with position and expectation", "[scenario]
        "[remote_port], [local_ip], [local_ip_type], [local_port], [transport], [media_ip], "
        "[media_ip_type], [media_port], [call_id], [call_number], [cseq], [cseq+N], [cseq-N], "
        "[branch], [branch-N], [pid], [len], [peer_tag_param], [last_<Header>:], [routes], "
-       "[next_url], [authentication] or [$variable])"},
+       "[next_url], [authentication], [challenge] or [$variable])"},
   };
   for (const auto& r : rows) {
     INFO(r.what);

@@ -76,6 +76,9 @@ struct fake_source : sc::keyword_source {
     case id::last_header:
       if (auto it = headers.find(kw.arg); it != headers.end()) out += it->second;
       break;
+    case id::challenge:
+      out += "WWW-Authenticate: Digest sample";
+      break;
     case id::authentication:
       out += "Authorization: Digest sample";
       break;

@@ -40,6 +40,8 @@ enum class keyword_id : std::uint8_t {
   next_url,       // [next_url]
   authentication, // [authentication]: the Authorization (or Proxy-Authorization) header line
                   // answering the challenge kept by the last <recv auth="true">
+  challenge,      // [challenge]: in a 401 (407) the WWW-Authenticate (Proxy-Authenticate) lines
+                  // of a fresh digest challenge, SHA-256 then MD5 (RFC 3261 22.1; RFC 8760 2.3)
   variable,       // [$name]: variable name in `arg`
 };
 
