@@ -39,6 +39,7 @@ FAULTS = {
     "ack-no-max-forwards": ("device-caller/basic-call", "ack-2xx.max-forwards", [], False),
     "ack-no-sdp-answer": ("device-caller/basic-call", "ack-2xx.sdp-answer", ["--late-offer"], False),
     "no-ack": ("device-caller/basic-call", "ack-2xx.received", [], False),
+    "ack-no-credentials": ("device-caller/proxy-auth-407", "ack-2xx.credentials", [], False),
     "ack-once": ("device-caller/2xx-retransmitted", "ack-2xx.each-retransmission", [], False),
     "non2xx-ack-new-branch": ("device-caller/busy-486", "ack-non2xx.branch", [], False),
     "non2xx-ack-wrong-request-uri": ("device-caller/busy-486", "ack-non2xx.request-uri", [], False),
@@ -162,6 +163,10 @@ def fault(ctx, sipwright, transport, name, lib, catalogue):
 
 
 def main(argv):
+    # The reference device answers challenges (device-caller/proxy-auth-407) with test
+    # credentials; its --call processes inherit them through sipwright's trigger.
+    os.environ.setdefault("SIPWRIGHT_REFDUT_AUTH_USER", "alice")
+    os.environ.setdefault("SIPWRIGHT_REFDUT_AUTH_PASSWORD", "alice-secret")
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sipwright", required=True)
     p.add_argument("--workdir", required=True)

@@ -48,11 +48,18 @@ public:
         return;
       }
       if (m.retransmission) return; // judged on its first copy
+      // A BYE for the dialog a 2xx of this call created (e.g. to the INVITE sent again with
+      // credentials after a 401/407, RFC 3261 22.2) is no BYE after the non-2xx.
+      const bool in_a_dialog =
+          std::any_of(answered_.begin(), answered_.end(), [&](const answered& s) {
+            return s.success() && call_id(s.invite) == call_id(msg) &&
+                   to_tag(s.response) == to_tag(msg);
+          });
       for (auto& a : answered_) {
         if (call_id(a.invite) != call_id(msg)) continue;
         a.later_request = true;
         // 17.1.1.3 / 13.2.2.3: a final non-2xx ends the INVITE; there is no dialog to BYE.
-        if (!a.success() && msg.method() == "BYE") {
+        if (!a.success() && msg.method() == "BYE" && !in_a_dialog) {
           a.bye_seen = true;
           out.violated(rule_id::ack_non2xx_no_bye, "no BYE after a final non-2xx response",
                        fmt::format("BYE after {} {}", a.status, a.response.reason()),

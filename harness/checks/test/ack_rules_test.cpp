@@ -474,6 +474,25 @@ TEST_CASE("no BYE follows a final non-2xx (RFC 3261 17.1.1.3, 13.2.2.3)",
   CHECK(outcomes(f, rule_id::ack_non2xx_no_bye) == std::vector<outcome>{outcome::fail});
 }
 
+TEST_CASE("a BYE of the dialog of the INVITE sent again after a 407 follows no non-2xx "
+          "(RFC 3261 22.2, 17.1.1.3)",
+          "[checks][ack][rfc3261]") {
+  auto again = [](std::string text) {
+    return edited(edited(text, "z9hG4bKinv1", "z9hG4bKinv2"), "CSeq: 7 INVITE", "CSeq: 8 INVITE");
+  };
+  auto f = answered(response("407 Proxy Authentication Required", "bt2"));
+  f.at(20ms).received(ack_486());
+  f.at(30ms).received(again(invite(credentials)));
+  f.at(40ms).sent(again(ok_200()));
+  f.at(50ms).received(edited(ack_2xx(credentials), "CSeq: 7 ACK", "CSeq: 8 ACK"));
+  f.at(1s).received(edited(edited(bye, "tag=bt2", "tag=bt1"), "CSeq: 8 BYE", "CSeq: 9 BYE"));
+  f.end(3s);
+  INFO(described(f.out().all()));
+  CHECK(f.failures().empty());
+  CHECK(outcomes(f, rule_id::ack_non2xx_no_bye) == std::vector<outcome>{outcome::pass});
+  CHECK(outcomes(f, rule_id::ack_2xx_credentials) == std::vector<outcome>{outcome::pass});
+}
+
 TEST_CASE("a non-2xx never ACKed fails after 64*T1 (RFC 3261 17.1.1.2, 17.2.1)",
           "[checks][ack][rfc3261]") {
   {
