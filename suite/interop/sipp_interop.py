@@ -129,7 +129,7 @@ class Process:
     """A child process with stdout and stderr kept in files in the work dir. With watch set,
     stdout goes through a pipe, is copied line by line to its file and matched against watch."""
 
-    def __init__(self, name, cmd, workdir, watch=None):
+    def __init__(self, name, cmd, workdir, watch=None, env=None):
         self.name = name
         self.cmd = cmd
         self.stdout_path = os.path.join(workdir, name + ".stdout")
@@ -147,7 +147,7 @@ class Process:
         log("$ " + " ".join(quote(c) for c in cmd))
         self.started = time.monotonic()
         self.popen = subprocess.Popen(
-            cmd, cwd=workdir, stdin=subprocess.DEVNULL,
+            cmd, cwd=workdir, stdin=subprocess.DEVNULL, env=env,
             stdout=subprocess.PIPE if watch else self._stdout_file, stderr=self._stderr_file)
         self.pid = self.popen.pid
         if watch:

@@ -196,7 +196,14 @@ private:
             "CSeq " + invite_cseq + " (INVITE CSeq " + cseq_text(inv) + ")",
             "CSeq " + cseq_text(ack));
       // 12.2.1.1: Request-URI and Route from the 2xx's Contact and reversed Record-Route.
+      // Entries the INVITE already carried belong to proxies between the device and the
+      // harness: each removes its own on the way back (16.4, 16.12), so they are not expected.
       auto routes = dialog::route_set_of(resp, true);
+      if (auto upstream = dialog::route_set_of(inv, false); routes.ok() && upstream.ok())
+        std::erase_if(routes.value(), [&](const std::string& r) {
+          return std::find(upstream.value().begin(), upstream.value().end(), r) !=
+                 upstream.value().end();
+        });
       auto contact = dialog::contact_uri_of(resp);
       const auto target = routes.ok() && contact.ok()
                               ? dialog::target_for(routes.value(), contact.value())

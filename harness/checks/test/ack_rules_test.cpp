@@ -194,6 +194,11 @@ TEST_CASE("conformant 2xx ACKs in other flows pass (RFC 3261 12.2.1.1, 13.2.1, 2
        ok_200("Record-Route: <sip:p2.example.com;lr>, <sip:p1.example.com;lr>\n"),
        ack_2xx("Route: <sip:p1.example.com;lr>\nRoute: <sip:p2.example.com;lr>\n"),
        rule_id::ack_2xx_route},
+      {"through a record-routing proxy: its entry came with the INVITE and it removed it from "
+       "the ACK (RFC 3261 16.4, 16.12); the harness's own entry stays",
+       invite("Record-Route: <sip:proxy.example.com;lr>\n"),
+       ok_200("Record-Route: <sip:own.example.com;lr>, <sip:proxy.example.com;lr>\n"),
+       ack_2xx("Route: <sip:own.example.com;lr>\n"), rule_id::ack_2xx_route},
       {"strict routing: Request-URI is the first route, the Contact last in Route", invite(),
        ok_200("Record-Route: <sip:p2.example.com;lr>\nRecord-Route: <sip:p1.example.com>\n"),
        edited(ack_2xx("Route: <sip:p2.example.com;lr>, <sip:bob@192.0.2.1:5070;transport=udp>\n"),

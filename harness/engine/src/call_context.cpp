@@ -221,15 +221,24 @@ std::string call_context::authorization_line(const std::string& request) {
     render_error_ = "[authentication] in a message that is not a request";
     return {};
   }
-  auto answer = digest_.answer(*challenge_, *env_.credentials, start.substr(0, sp1),
-                               start.substr(sp1 + 1, sp2 - sp1 - 1),
-                               std::string_view(request).substr(head_end + 4));
+  const std::string_view method = start.substr(0, sp1);
+  // 13.2.2.4: "The ACK MUST contain the same credentials as the INVITE" (22.1: for any ACK).
+  if (method == "ACK") {
+    if (last_authorization_.empty())
+      render_error_ = "[authentication] in an ACK: no INVITE of this call carried credentials";
+    return last_authorization_;
+  }
+  auto answer =
+      digest_.answer(*challenge_, *env_.credentials, method, start.substr(sp1 + 1, sp2 - sp1 - 1),
+                     std::string_view(request).substr(head_end + 4));
   if (!answer) {
     render_error_ = "[authentication]: " + answer.err().text;
     return {};
   }
-  return std::string(challenge_->proxy ? "Proxy-Authorization: " : "Authorization: ") +
-         auth::format(answer.value());
+  std::string line = std::string(challenge_->proxy ? "Proxy-Authorization: " : "Authorization: ") +
+                     auth::format(answer.value());
+  if (method == "INVITE") last_authorization_ = line;
+  return line;
 }
 
 void call_context::on_received(const sip::message& msg, bool rrs, bool auth) {

@@ -91,6 +91,7 @@ private:
   auth::digest_client digest_;                // counts each nonce's uses (RFC 7616 3.4)
   std::optional<auth::digest_server> server_; // issues [challenge]s, created at the first
   std::string render_error_;
+  std::string last_authorization_; // of the last INVITE: an ACK repeats it (13.2.2.4)
   engine::variables vars_;
   std::unordered_map<const scenario::action*, boost::regex> regex_cache_;
 };

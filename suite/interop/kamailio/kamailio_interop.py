@@ -52,6 +52,7 @@ from sipp_interop import (  # noqa: E402
 CONFIG = os.path.join(HERE, "kamailio.cfg")
 REGISTER_XML = os.path.join(HERE, "register.xml")
 SIPWRIGHT_REGISTER_XML = os.path.join(HERE, "sipwright-register.xml")
+SIPWRIGHT_CALLER_XML = os.path.join(HERE, "sipwright-caller.xml")
 CALLEE_XML = os.path.join(HERE, "callee.xml")
 CALLER_XML = os.path.join(HERE, "caller.xml")
 WRONG_PASSWORD_XML = os.path.join(HERE, "caller-wrong-password.xml")
@@ -595,8 +596,53 @@ def sipwright_register_auth(ctx):
             raise Failure("a digest response appears unmasked: %s" % m.group(1))
 
 
+LISTENING = re.compile(r"listening on (UDP|TCP) 127\.0\.0\.1:(\d+)")
+
+
+def run_sipwright(ctx, name, args, env_user):
+    """Starts `sipwright run ARGS` (credentials of env_user in its environment); a Process."""
+    cmd = [ctx.sipwright, "run"] + args + [
+        "--transport", ctx.transport, "--timeout", "20", "--color", "never",
+        "--out", os.path.join(ctx.workdir, name)]
+    env = dict(os.environ, SIPWRIGHT_AUTH_USER=env_user,
+               SIPWRIGHT_AUTH_PASSWORD=USERS[env_user])
+    proc = si.Process(name, cmd, ctx.workdir, watch=LISTENING, env=env)
+    ctx.processes.append(proc)
+    return proc
+
+
+def sipwright_call_both_legs(ctx):
+    """Two sipwright agents, one on each leg of a call through Kamailio: bob (registered by SIPp
+    at the port bob's sipwright listens on) plays the library's device-caller/basic-call, where
+    Kamailio calls it; alice plays sipwright-caller.xml, answering Kamailio's 407. Each judges
+    Kamailio on its own leg: on alice's its responses and its 2xx retransmission; on bob's its
+    ACK of the 2xx, which the proxy routes along the dialog (12.2.1.1, 16.12)."""
+    if not executable(ctx.sipwright):
+        raise Failure("no sipwright binary (--sipwright)")
+    kport = ctx.start_kamailio()
+    bob_port = free_port()
+    bob = run_sipwright(ctx, "sipwright-bob", ["device-caller/basic-call",
+                                               "--local", "127.0.0.1:%d" % bob_port], "bob")
+    bob.wait_for_line(READY_SECONDS, "bob's 'listening on' line")
+    reg = ctx.sipp_ua("sipp-bob-register", REGISTER_XML, "bob", USERS["bob"], kport,
+                      extra=["-key", "contact_port", str(bob_port), "-auth_uri", DOMAIN])
+    si.expect_sipp_success(reg, REGISTER_BUDGET)
+    alice = run_sipwright(ctx, "sipwright-alice", [SIPWRIGHT_CALLER_XML, "--service", "bob",
+                                                   "--dut", "127.0.0.1:%d" % kport,
+                                                   "--local", "127.0.0.1:0"], "alice")
+    for proc, who in ((alice, "alice"), (bob, "bob")):
+        rc = proc.wait(40)
+        out = proc.stdout_text()
+        log("---- sipwright as %s:\n%s" % (who, out))
+        if rc != 0 or "1 passed, 0 failed, 0 skipped" not in out:
+            raise Failure("sipwright as %s: exit status %s, wanted 0 and 1 passed" % (who, rc))
+        if USERS["alice"] in out or USERS["bob"] in out:
+            raise Failure("sipwright as %s printed a password" % who)
+
+
 CASES = {
     "register-auth": register_auth,
+    "sipwright-call-both-legs": sipwright_call_both_legs,
     "sipwright-register-auth": sipwright_register_auth,
     "call-through-proxy": call_through_proxy,
     "unauthenticated-rejected": unauthenticated_rejected,
