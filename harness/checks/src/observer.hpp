@@ -24,6 +24,9 @@ std::unique_ptr<observer> make_message_rules();
 std::unique_ptr<observer> make_alt_service_rules();
 // The device as caller: the ACK of the harness's 2xx and of its final non-2xx (ack_rules.cpp).
 std::unique_ptr<observer> make_ack_rules(const timing& t);
+// The device as registrar: bindings in its 200 to REGISTER, Min-Expires in a 423
+// (register_rules.cpp).
+std::unique_ptr<observer> make_register_rules();
 // The device as callee: its 2xx and final non-2xx retransmission schedules, BYE without ACK
 // (retransmission_rules.cpp).
 std::unique_ptr<observer> make_retransmission_rules(const timing& t);

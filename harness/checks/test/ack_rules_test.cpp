@@ -130,12 +130,6 @@ feeder one_ack(const std::string& inv, const std::string& resp, const std::strin
   return f;
 }
 
-std::vector<outcome> outcomes(const feeder& f, rule_id r) {
-  std::vector<outcome> v;
-  for (const auto& x : f.of(r)) v.push_back(x.outcome);
-  return v;
-}
-
 const std::vector<outcome> passed{outcome::pass};
 const std::vector<outcome> not_applicable{outcome::not_applicable};
 

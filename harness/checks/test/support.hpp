@@ -115,6 +115,13 @@ inline std::string described(const std::vector<verdict>& vs) {
 }
 
 // The one failure (or warning) `f` has seen; the test stops if there is not exactly one.
+// The outcomes of one rule's verdicts, in order.
+inline std::vector<outcome> outcomes(const feeder& f, rule_id r) {
+  std::vector<outcome> v;
+  for (const auto& x : f.of(r)) v.push_back(x.outcome);
+  return v;
+}
+
 inline verdict the_failure(const feeder& f) {
   const auto bad = f.failures();
   INFO(described(f.out().all()));

@@ -95,7 +95,12 @@ enum class level : std::uint8_t { must, should };
   X(alt_service_ims_xml, "380.ims-3gpp-xml", must, "3GPP TS 24.229 7.6",                           \
     "an application/3gpp-ims+xml body is well-formed and valid")                                   \
   X(alt_service_values, "380.ims-3gpp-values", should, "3GPP TS 24.229 7.6",                       \
-    "the alternative-service type and action are values the specification defines")
+    "the alternative-service type and action are values the specification defines")                \
+  /* The device as registrar */                                                                    \
+  X(reg_bindings, "reg.bindings", must, "RFC 3261 10.3",                                           \
+    "the 200 to REGISTER lists every current binding, each with an expires parameter")             \
+  X(reg_min_expires, "reg.min-expires", must, "RFC 3261 10.3, 20.23",                              \
+    "a 423 (Interval Too Brief) carries Min-Expires")
 
 enum class rule_id : std::uint8_t {
 #define SIPWRIGHT_RULE_ENUM(name, id, lvl, section, title) name,
