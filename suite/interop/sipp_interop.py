@@ -643,7 +643,9 @@ SIPP_FINDINGS = {
     # 13.2.2.4).
     "uac": ("ack-2xx.request-uri",),
     # branchs sends its 403 once: over UDP Timer G must retransmit it until the ACK (17.2.1).
-    "branchs": {"udp": ("uas-non2xx.retransmit",), "tcp": ()},
+    # Its 200 to the REGISTER lists its own address, without expires, instead of the binding
+    # (10.3 item 8).
+    "branchs": {"udp": ("reg.bindings", "uas-non2xx.retransmit"), "tcp": ("reg.bindings",)},
     # branchc's REGISTER has no Max-Forwards (8.1.1, 8.1.1.6); it never ACKs the 403 (17.1.1.2)
     # and sends a BYE for the call it refused (17.1.1.3).
     "branchc": ("msg.mandatory-headers", "ack-non2xx.received", "ack-non2xx.no-bye"),
