@@ -53,25 +53,6 @@ refdut_options caller_to(const peer& p, std::vector<std::string> faults = {}) {
   return o;
 }
 
-std::string answer(const sip::message& req, int status, std::string_view reason,
-                   const std::vector<std::pair<std::string, std::string>>& extra = {}) {
-  auto b = sip::message_builder::response(status, reason);
-  for (const auto& via : req.all_elements(sip::header_id::via)) b.header("Via", via);
-  b.header("From", req.value(sip::header_id::from));
-  std::string to(req.value(sip::header_id::to));
-  if (to.find("tag=") == std::string::npos) to += ";tag=uas-tag";
-  b.header("To", to);
-  b.header("Call-ID", req.value(sip::header_id::call_id));
-  b.header("CSeq", req.value(sip::header_id::cseq));
-  for (const auto& [name, value] : extra) b.header(name, value);
-  return b.str();
-}
-
-std::string top_branch(const sip::message& m) {
-  const auto via = m.top_via();
-  return via && via->branch() ? std::string(*via->branch()) : std::string();
-}
-
 std::string from_tag_of(const sip::message& m) {
   const auto from = m.from();
   return from && from->tag() ? std::string(*from->tag()) : std::string();

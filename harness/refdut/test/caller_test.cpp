@@ -18,31 +18,9 @@ refdut_options caller_to(const peer& p, int t1_ms, std::vector<std::string> faul
   return o;
 }
 
-// The UAS's response to a request it received.
-std::string answer(const sip::message& req, int status, std::string_view reason,
-                   const std::vector<std::pair<std::string, std::string>>& extra = {},
-                   std::string_view sdp = {}) {
-  auto b = sip::message_builder::response(status, reason);
-  for (const auto& via : req.all_elements(sip::header_id::via)) b.header("Via", via);
-  b.header("From", req.value(sip::header_id::from));
-  std::string to(req.value(sip::header_id::to));
-  if (to.find("tag=") == std::string::npos) to += ";tag=uas-tag";
-  b.header("To", to);
-  b.header("Call-ID", req.value(sip::header_id::call_id));
-  b.header("CSeq", req.value(sip::header_id::cseq));
-  for (const auto& [name, value] : extra) b.header(name, value);
-  if (!sdp.empty()) b.body("application/sdp", sdp);
-  return b.str();
-}
-
 constexpr std::string_view uas_sdp =
     "v=0\r\no=uas 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
     "m=audio 40002 RTP/AVP 0\r\n";
-
-std::string top_branch(const sip::message& m) {
-  const auto via = m.top_via();
-  return via && via->branch() ? std::string(*via->branch()) : std::string();
-}
 
 } // namespace
 

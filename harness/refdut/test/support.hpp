@@ -158,4 +158,26 @@ inline std::string to_tag_of(const sip::message& m) {
   return to && to->tag() ? std::string(*to->tag()) : std::string();
 }
 
+// The UAS's response to a request it received (a test device answering refdut's call).
+inline std::string answer(const sip::message& req, int status, std::string_view reason,
+                          const std::vector<std::pair<std::string, std::string>>& extra = {},
+                          std::string_view sdp = {}) {
+  auto b = sip::message_builder::response(status, reason);
+  for (const auto& via : req.all_elements(sip::header_id::via)) b.header("Via", via);
+  b.header("From", req.value(sip::header_id::from));
+  std::string to(req.value(sip::header_id::to));
+  if (to.find("tag=") == std::string::npos) to += ";tag=uas-tag";
+  b.header("To", to);
+  b.header("Call-ID", req.value(sip::header_id::call_id));
+  b.header("CSeq", req.value(sip::header_id::cseq));
+  for (const auto& [name, value] : extra) b.header(name, value);
+  if (!sdp.empty()) b.body("application/sdp", sdp);
+  return b.str();
+}
+
+inline std::string top_branch(const sip::message& m) {
+  const auto via = m.top_via();
+  return via && via->branch() ? std::string(*via->branch()) : std::string();
+}
+
 } // namespace sipwright::refdut::test
