@@ -197,16 +197,16 @@ std::vector<scenario::scenario> load_scenarios(const run_cli_options& opts) {
 
 void plan_scenarios(const run_cli_options& opts, run_plan& plan) {
   const auto& ro = plan.ro;
+  // What the command line gives counts as the profile's when deciding what applies: --trigger
+  // makes the device call, --service names the user for whatever status a scenario needs.
+  std::optional<profile::profile> device = plan.prof;
+  if (device && opts.trigger) device->trigger = *opts.trigger;
   for (auto& sc : load_scenarios(opts)) {
     planned p{std::move(sc), {}, {}};
     const auto* meta = p.sc.meta ? &*p.sc.meta : nullptr;
-    if (plan.prof && meta) {
-      // What the command line gives counts as the profile's: --trigger makes the device call,
-      // --service names the user for whatever status the scenario needs.
-      profile::profile device = *plan.prof;
-      if (opts.trigger) device.trigger = *opts.trigger;
-      if (opts.service) device.services[meta->service] = *opts.service;
-      if (auto why = profile::skip_reason(device, *meta, ro.proto))
+    if (device && meta) {
+      if (opts.service) device->services[meta->service] = *opts.service;
+      if (auto why = profile::skip_reason(*device, *meta, ro.proto))
         p.skip = "not applicable: " + *why;
     } else if (meta && !meta->transports.empty() &&
                std::find(meta->transports.begin(), meta->transports.end(),

@@ -31,4 +31,9 @@ port=$(sed -n 's/^device: .* at UDP 127\.0\.0\.1:\([0-9]*\) (log: .*)$/\1/p' "$d
 [ -n "$port" ] || fail "no 'device:' line"
 grep -q 'listening on UDP' "$dir/results/device.log" || fail "device.log lacks the device's output"
 if ss -Hlun "sport = :$port" | grep -q .; then fail "the device still listens on $port"; fi
+# --trigger on the command line counts as the profile's: the device-caller scenario applies.
+"$sw" run --profile "$profile" device-caller/busy-486 --color never --out "$dir/triggered" \
+  --trigger "$sw refdut --call {host}:{port} --transport {transport} --user {user} --t1 100 --timeout 10" \
+  >"$dir/out" 2>&1 || fail "with --trigger: exit status $?"
+grep -q '^1 passed, 0 failed, 0 skipped$' "$dir/out" || fail "with --trigger the scenario did not play"
 echo "ok"
