@@ -135,7 +135,11 @@ def first_command(args):
           "junit.xml traces %d messages, tshark reads %d SIP messages in run.pcap" % (traced,
                                                                                        captured))
     html = open(files["report.html"], encoding="utf-8").read()
-    check(html.count('class="scenario') >= sum(console), "report.html lacks scenarios")
+    rows = html.count('<tr class="scenario ')
+    sections = html.count('<section class="scenario ')
+    check(rows == sum(console) and sections == sum(console),
+          "report.html has %d summary rows and %d sections, wanted %d each" % (rows, sections,
+                                                                             sum(console)))
     print("ok: %d passed, %d skipped; %d messages in junit.xml and run.pcap" % (
         console[0], console[2], traced))
 
