@@ -175,7 +175,86 @@ std::string call_context::render(const scenario::message_template& t, int msg_in
     bytes.replace(at, authentication_marker.size(), authorization_line(bytes));
   if (auto at = bytes.find(challenge_marker); at != std::string::npos)
     bytes.replace(at, challenge_marker.size(), challenge_lines(bytes));
+  if (literal_cseq_offset_ > 0 && !method.empty() && method != "SIP/2.0")
+    add_literal_cseq_offset(t, bytes);
+  if (ack_credentials_ && method == "ACK") add_ack_credentials(bytes);
   return bytes;
+}
+
+// After the engine answered a challenge on its own: a CSeq the template writes as a number moves
+// on as [cseq] did (see retried_with_credentials).
+void call_context::add_literal_cseq_offset(const scenario::message_template& t,
+                                           std::string& bytes) const {
+  for (const auto& line : t.head) {
+    if (line.pieces.empty() || line.pieces.front().is_keyword) continue;
+    const auto& text = line.pieces.front().text;
+    if (text.size() < 5 || !iequals(std::string_view(text).substr(0, 5), "CSeq:")) continue;
+    for (const auto& p : line.pieces)
+      if (p.is_keyword && p.kw.id == scenario::keyword_id::cseq) return;
+    break;
+  }
+  // The rendered CSeq line: "\r\nCSeq:" then LWS and the number.
+  for (std::size_t at = bytes.find("\r\n"); at != std::string::npos && at + 2 < bytes.size();
+       at = bytes.find("\r\n", at + 2)) {
+    const auto line = std::string_view(bytes).substr(at + 2);
+    if (line.starts_with("\r\n")) return; // end of the head
+    if (line.size() < 5 || !iequals(line.substr(0, 5), "CSeq:")) continue;
+    auto from = at + 2 + 5;
+    while (from < bytes.size() && (bytes[from] == ' ' || bytes[from] == '\t')) ++from;
+    auto to = from;
+    while (to < bytes.size() && std::isdigit(static_cast<unsigned char>(bytes[to]))) ++to;
+    if (to == from || to - from > 9) return;
+    const auto n = std::stoul(bytes.substr(from, to - from)) + literal_cseq_offset_;
+    bytes.replace(from, to - from, std::to_string(n));
+    return;
+  }
+}
+
+// 22.1, 13.2.2.4: an ACK repeats the credentials of the INVITE the engine answered a challenge
+// with, unless the scenario wrote its own.
+void call_context::add_ack_credentials(std::string& bytes) const {
+  const auto head_end = bytes.find("\r\n\r\n");
+  if (head_end == std::string::npos || last_authorization_.empty()) return;
+  for (std::size_t at = bytes.find("\r\n"); at < head_end; at = bytes.find("\r\n", at + 2)) {
+    const auto line = std::string_view(bytes).substr(at + 2);
+    for (std::string_view name : {"Authorization:", "Proxy-Authorization:"})
+      if (line.size() >= name.size() && iequals(line.substr(0, name.size()), name)) return;
+  }
+  bytes.insert(head_end + 2, last_authorization_ + "\r\n");
+}
+
+std::string call_context::answer_challenge(const sip::message& challenge_response,
+                                           std::string_view method, std::string_view request_uri,
+                                           std::string_view body, std::string& error) {
+  if (!env_.credentials) {
+    error = "no credentials to answer it with (give them in the device profile's [auth] or in "
+            "SIPWRIGHT_AUTH_USER and SIPWRIGHT_AUTH_PASSWORD)";
+    return {};
+  }
+  // RFC 3261 22.2, 22.3; RFC 8760 2.4: the strongest challenge sipwright can answer.
+  const auto parsed = auth::parse_challenges(challenge_response);
+  const auto* best = auth::choose_challenge(parsed.challenges);
+  if (!best) {
+    error = "it carries no Digest challenge sipwright can answer";
+    return {};
+  }
+  auto answer = digest_.answer(*best, *env_.credentials, method, request_uri, body);
+  if (!answer) {
+    error = answer.err().text;
+    return {};
+  }
+  return std::string(best->proxy ? "Proxy-Authorization: " : "Authorization: ") +
+         auth::format(answer.value());
+}
+
+void call_context::retried_with_credentials(std::string_view method,
+                                            const std::string& credentials_line) {
+  ++cseq_;
+  ++literal_cseq_offset_;
+  if (method == "INVITE") {
+    last_authorization_ = credentials_line;
+    ack_credentials_ = true;
+  }
 }
 
 // RFC 3261 22.1, 22.3: a 401 challenges with WWW-Authenticate, a 407 with Proxy-Authenticate;

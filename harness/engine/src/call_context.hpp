@@ -69,9 +69,26 @@ public:
   void set_remote(const transport::endpoint& r) { env_.remote = r; }
   std::string branch(int msg_index, unsigned send) const;
 
+  // Automatic answers to challenges (RFC 3261 22.2, 22.3), for the engine.
+  // A new branch for a request the engine sends again on its own.
+  std::string fresh_branch() { return branch(msg_index_, ++sends_); }
+  // The credentials line ("Authorization: ..." or "Proxy-Authorization: ...") answering the
+  // strongest challenge of `challenge_response` that sipwright can answer, for a request with
+  // this method, Request-URI and body; empty with `error` set when there is none.
+  std::string answer_challenge(const sip::message& challenge_response, std::string_view method,
+                               std::string_view request_uri, std::string_view body,
+                               std::string& error);
+  // The engine sent a request again with credentials and CSeq one higher: [cseq] moves on, and
+  // so do CSeq numbers the scenario writes literally (SIPp's uac.xml writes "CSeq: 1 INVITE"),
+  // so that its ACK and BYE follow the INVITE that was answered (13.2.2.4, 12.2.1.1). The
+  // ACKs rendered afterwards carry the INVITE's credentials when they carry none (22.1).
+  void retried_with_credentials(std::string_view method, const std::string& credentials_line);
+
 private:
   std::string authorization_line(const std::string& request);
   std::string challenge_lines(const std::string& response);
+  void add_literal_cseq_offset(const scenario::message_template& t, std::string& bytes) const;
+  void add_ack_credentials(std::string& bytes) const;
   bool ereg(const scenario::action& a, const sip::message* msg, std::string& failure);
   const boost::regex& compiled(const scenario::action& a);
 
@@ -91,7 +108,9 @@ private:
   auth::digest_client digest_;                // counts each nonce's uses (RFC 7616 3.4)
   std::optional<auth::digest_server> server_; // issues [challenge]s, created at the first
   std::string render_error_;
-  std::string last_authorization_; // of the last INVITE: an ACK repeats it (13.2.2.4)
+  std::string last_authorization_;        // of the last INVITE: an ACK repeats it (13.2.2.4)
+  bool ack_credentials_ = false;          // the engine added them to an INVITE: ACKs get them too
+  std::uint32_t literal_cseq_offset_ = 0; // added to CSeq numbers written literally
   engine::variables vars_;
   std::unordered_map<const scenario::action*, boost::regex> regex_cache_;
 };

@@ -1,6 +1,7 @@
 // The engine: plays a scenario's calls as Asio coroutines on one io_context, over one transport.
 #include "sipwright/engine/run.hpp"
 
+#include "auto_auth.hpp"
 #include "call_context.hpp"
 #include "exchanges.hpp"
 #include "retransmission.hpp"
@@ -87,7 +88,17 @@ struct call {
   bool invite_proceeding = false;          // a provisional response to the last INVITE arrived
   std::size_t last_send_pc = 0;            // for out-of-order optional responses
   std::map<std::string, std::string> txns; // start_txn name -> transaction id (its branch)
-  std::vector<std::string> sent_to_tags;   // To tags of the responses this call sent
+  // The requests this call sent (ACK and CANCEL aside), by transaction id: a challenge to one
+  // is answered by sending it again with credentials (RFC 3261 22.2, 22.3).
+  struct sent_request {
+    std::string bytes;
+    sip::message parsed;
+    transport::endpoint to;
+    const step* from_step = nullptr;
+    int with_credentials = 0; // how many times the engine answered a challenge to reach this one
+  };
+  std::map<std::string, sent_request> requests;
+  std::vector<std::string> sent_to_tags; // To tags of the responses this call sent
   clock::time_point started = clock::now();
 };
 
@@ -278,8 +289,10 @@ private:
   }
 
   // Sends and shows the rules what was sent (they judge the device's answers to it).
+  // `again`: a retransmission (the rules time those apart from new messages).
   void send_observed(call& c, const transport::endpoint& to, const std::string& bytes,
-                     const std::string& note, const sip::message* parsed = nullptr) {
+                     const std::string& note, const sip::message* parsed = nullptr,
+                     bool again = true) {
     const auto index = tp_.send(to, bytes, note);
     std::optional<sip::message> own;
     if (!parsed) {
@@ -288,9 +301,9 @@ private:
     }
     if (parsed) {
       const auto now = clock::now();
-      c.checks.on_message({*parsed, checks::direction::sent, now, index, !note.empty()});
-      c.scenario_checks.on_message(
-          {*parsed, checks::direction::received, now, index, !note.empty()});
+      again = again && !note.empty();
+      c.checks.on_message({*parsed, checks::direction::sent, now, index, again});
+      c.scenario_checks.on_message({*parsed, checks::direction::received, now, index, again});
     }
   }
 
@@ -646,6 +659,9 @@ private:
       if (own->is_request()) {
         c.invite_proceeding = false;
         if (!s.start_txn.empty()) c.txns[s.start_txn] = transaction_id(*own);
+        if (own->method() != "ACK" && own->method() != "CANCEL")
+          c.requests.insert_or_assign(transaction_id(*own),
+                                      call::sent_request{bytes, *own, to, &s});
       }
     }
     if (lost(s))
@@ -656,6 +672,64 @@ private:
     // A message that does not parse is sent verbatim, once: the scenario provokes the device.
     if (own) arm_retransmission(c, s, *own, bytes, to);
     return c.transport_error.empty();
+  }
+
+  // RFC 3261 22.2, 22.3: a 401 or 407 the scenario does not wait for, to a request of this call,
+  // is answered by the engine: the ACK of the challenge to an INVITE (17.1.1.3), then the request
+  // again with credentials, CSeq one higher and a new branch (8.1.3.5). A challenge to that answer
+  // means the credentials were refused, unless it says the nonce was stale (RFC 7616 3.3).
+  // Returns false, with why in `why` when it is worth saying, to leave the message to the caller.
+  bool authenticate(call& c, const incoming& in, std::string& why) {
+    const auto& m = in.r.msg;
+    if (!m.is_response() || (m.status_code() != 401 && m.status_code() != 407) ||
+        in.unknown_transaction)
+      return false;
+    const auto it = c.requests.find(transaction_id(m));
+    if (it == c.requests.end()) return false;
+    const auto& req = it->second;
+    const std::string method(req.parsed.method());
+    if (method == "INVITE") {
+      const auto ack = ack_of_non2xx(req.parsed, m);
+      const auto own = parse_own(ack);
+      if (own) c.exchanges.on_sent(*own, req.to, ack);
+      send_observed(c, req.to, ack, "ACK of the challenge, sent by sipwright (RFC 3261 17.1.1.3)",
+                    own ? &*own : nullptr, false);
+    }
+    const auto parsed = auth::parse_challenges(m);
+    const bool stale = std::any_of(parsed.challenges.begin(), parsed.challenges.end(),
+                                   [](const auth::challenge& ch) { return ch.stale; });
+    if (req.with_credentials > 0 && (!stale || req.with_credentials >= 3)) {
+      why = "the device challenged again the credentials sipwright answered with";
+      return false;
+    }
+    const auto line =
+        c.ctx.answer_challenge(m, method, req.parsed.request_uri(), req.parsed.body(), why);
+    if (line.empty()) return false;
+    const auto cseq = (req.parsed.cseq() ? req.parsed.cseq()->number : 0) + 1;
+    auto bytes = with_credentials(req.parsed, c.ctx.fresh_branch(), cseq, line);
+    auto own = parse_own(bytes);
+    if (!own) {
+      why = "internal error: the request with credentials does not parse";
+      return false;
+    }
+    const auto old_tx = it->first;
+    const auto new_tx = transaction_id(*own);
+    call::sent_request next{bytes, *own, req.to, req.from_step, req.with_credentials + 1};
+    c.requests.erase(it);
+    c.ctx.retried_with_credentials(method, line);
+    for (auto& [name, tx] : c.txns)
+      if (tx == old_tx) tx = new_tx;
+    c.exchanges.on_sent(*own, next.to, bytes);
+    c.invite_proceeding = false;
+    c.result.log.push_back(fmt::format("answered the {} to {} with {} (RFC 3261 22.{}){}",
+                                       m.status_code(), method, line.substr(0, line.find(':')),
+                                       m.status_code() == 401 ? 2 : 3,
+                                       stale ? ", stale nonce" : ""));
+    send_observed(c, next.to, bytes, "sent again with credentials by sipwright (RFC 3261 22.2)",
+                  &*own, false);
+    arm_retransmission(c, *next.from_step, *own, bytes, next.to);
+    c.requests.insert_or_assign(new_tx, std::move(next));
+    return true;
   }
 
   // The recvs that may match at `pc`: this one and, while they are optional, the ones after it
@@ -682,16 +756,22 @@ private:
     }
     // Bounded: the step's timeout; else 64*T1 for a response (Timers B and F, 17.1.1.2,
     // 17.1.2.2), unless a provisional response put the INVITE in Proceeding, which has no timer;
-    // 64*T1 for an ACK (Timer H, 17.2.1; 13.3.1.4); else the run's timeout.
-    const auto now = clock::now();
+    // 64*T1 for an ACK (Timer H, 17.2.1; 13.3.1.4); else the run's timeout. A request the engine
+    // sent again with credentials starts the wait anew.
+    auto now = clock::now();
     auto until = deadline_;
-    if (s.timeout)
-      until = std::min(until, now + *s.timeout);
-    else if (s.timeout_t1)
-      until = std::min(until, now + milliseconds(static_cast<long long>(
-                                        *s.timeout_t1 * static_cast<double>(opts_.t1.count()))));
-    else if ((awaits_response && !c.invite_proceeding) || awaits_ack)
-      until = std::min(until, now + 64 * opts_.t1);
+    const auto bound = [&] {
+      now = clock::now();
+      until = deadline_;
+      if (s.timeout)
+        until = std::min(until, now + *s.timeout);
+      else if (s.timeout_t1)
+        until = std::min(until, now + milliseconds(static_cast<long long>(
+                                          *s.timeout_t1 * static_cast<double>(opts_.t1.count()))));
+      else if ((awaits_response && !c.invite_proceeding) || awaits_ack)
+        until = std::min(until, now + 64 * opts_.t1);
+    };
+    bound();
     // A failure names the step that had to come: the last of the block, the others optional.
     const step& named = steps[block.back()];
     std::string what = awaited(s);
@@ -731,9 +811,17 @@ private:
           if (!c.result.failure.empty()) co_return false;
           continue;
         }
+        std::string unanswered;
+        if (awaits_response && authenticate(c, *in, unanswered)) {
+          bound();
+          continue;
+        }
         fail(c, named,
              fmt::format("unexpected {} while waiting for {}{}", first_line(m.bytes()), what,
-                         in->unknown_transaction ? " (it answers no request of this call)" : ""),
+                         in->unknown_transaction ? " (it answers no request of this call)"
+                         : unanswered.empty()
+                             ? ""
+                             : " (a challenge sipwright could not answer: " + unanswered + ")"),
              &m);
         co_return false;
       }
