@@ -134,7 +134,10 @@ suite scenario_suite(const run_result& run, const engine::scenario_result& sc) {
   for (std::size_t c = 0; c < sc.calls.size(); ++c) {
     const auto& call = sc.calls[c];
     const int number = call.call_number > 0 ? call.call_number : static_cast<int>(c + 1);
-    const std::string suffix = several ? fmt::format(" (call {})", number) : "";
+    const std::string suffix = !call.agent.empty()
+                                   ? fmt::format(" (call {}, agent {})", number, call.agent)
+                               : several ? fmt::format(" (call {})", number)
+                                         : "";
 
     testcase flow;
     flow.name = "flow" + suffix;

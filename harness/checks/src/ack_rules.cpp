@@ -179,10 +179,18 @@ private:
     const std::string invite_cseq = fmt::format("{} ACK", cseq_number(inv));
     if (a.success()) {
       const auto branch = top_branch(ack);
+      // Through proxies the top Via is the last proxy's, which picks its own branch (16.6 step
+      // 8): the device's own is the bottom-most, and it must be new too.
+      const auto own = bottom_branch(ack);
+      const bool proxied = ack.all_elements(header_id::via).size() > 1;
+      const bool own_new = own != bottom_branch(inv);
       check(rule_id::ack_2xx_new_transaction,
-            branch.starts_with("z9hG4bK") && branch != top_branch(inv),
-            "a new branch with the magic cookie (the INVITE's is " + top_branch(inv) + ")",
-            "branch " + (branch.empty() ? std::string("(none)") : branch));
+            branch.starts_with("z9hG4bK") && branch != top_branch(inv) && own_new,
+            "a new branch with the magic cookie (the INVITE's is " + top_branch(inv) +
+                (proxied ? ", its bottom-most Via's " + bottom_branch(inv) : std::string()) + ")",
+            "branch " + (branch.empty() ? std::string("(none)") : branch) +
+                (proxied ? ", bottom-most Via branch " + (own.empty() ? std::string("(none)") : own)
+                         : std::string()));
       check(rule_id::ack_2xx_call_id, call_id(ack) == call_id(inv), "Call-ID " + call_id(inv),
             "Call-ID " + call_id(ack));
       check(rule_id::ack_2xx_from,

@@ -34,6 +34,16 @@ std::string top_branch(const sip::message& m) {
   return b ? std::string(*b) : std::string();
 }
 
+std::string bottom_branch(const sip::message& m) {
+  const auto vias = m.all_elements(sip::header_id::via);
+  if (vias.empty()) return {};
+  sip::via v;
+  sip::report r(vias.back().data());
+  if (!sip::parse_via(vias.back(), v, r)) return {};
+  auto b = v.branch();
+  return b ? std::string(*b) : std::string();
+}
+
 std::string call_id(const sip::message& m) {
   return std::string(m.call_id().value_or(""));
 }

@@ -12,6 +12,9 @@ namespace sipwright::checks::detail {
 std::string to_tag(const sip::message& m);
 std::string from_tag(const sip::message& m);
 std::string top_branch(const sip::message& m);
+// The branch of the bottom-most Via: the one its originator wrote, below the proxies' (8.1.1.7,
+// 16.6 step 8).
+std::string bottom_branch(const sip::message& m);
 std::string call_id(const sip::message& m);
 // "1 INVITE", or "(none)" when absent or unparsable.
 std::string cseq_text(const sip::message& m);

@@ -100,16 +100,18 @@ void console::scenario(const engine::scenario_result& r) {
                       std::chrono::duration<double>(r.elapsed).count());
     for (const auto& c : r.calls) {
       if (ok && o_.quiet) break; // --quiet: nothing of a passing scenario
+      // "call 2" or, in a scenario with several agents, "call 2 (alice)".
+      const auto call = c.agent.empty() ? fmt::format("call {}", c.call_number)
+                                        : fmt::format("call {} ({})", c.call_number, c.agent);
       if (!c.failure.empty()) {
-        block += fmt::format("      call {}: {}\n", c.call_number, c.failure);
+        block += fmt::format("      {}: {}\n", call, c.failure);
         if (!c.failure_message.empty())
           block += indented(auth::mask_credentials(c.failure_message), "      | ");
       }
       if (o_.verbose || !c.failure.empty())
-        for (const auto& l : c.log) block += fmt::format("      call {}: {}\n", c.call_number, l);
+        for (const auto& l : c.log) block += fmt::format("      {}: {}\n", call, l);
       for (const auto& v : c.scenario_warnings)
-        block += fmt::format("      call {}: scenario warning: {}\n", c.call_number,
-                             checks::describe(v));
+        block += fmt::format("      {}: scenario warning: {}\n", call, checks::describe(v));
       // The rules: violations always, passes and N/A with --verbose.
       for (const auto& v : c.verdicts) {
         const bool fail = v.outcome == checks::outcome::fail;
@@ -122,7 +124,7 @@ void console::scenario(const engine::scenario_result& r) {
           if (auto at = text.find(" " + word + " "); at != std::string::npos)
             text.replace(at + 1, word.size(), paint(word, fail ? red : yellow));
         }
-        block += fmt::format("      call {}: {}\n", c.call_number, text);
+        block += fmt::format("      {}: {}\n", call, text);
       }
     }
     if (o_.verbose) {

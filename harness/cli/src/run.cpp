@@ -88,20 +88,23 @@ std::string env(const char* name) {
 // What [authentication] answers with (RFC 3261 22): the profile's [auth], else
 // SIPWRIGHT_AUTH_USER, SIPWRIGHT_AUTH_PASSWORD (and SIPWRIGHT_AUTH_REALM). Never from the
 // command line, whose history keeps it.
+engine::credentials credentials_of(const profile::profile::auth_spec& a, const std::string& table) {
+  engine::credentials c;
+  c.user = a.user;
+  c.realm = a.realm;
+  c.password = a.password;
+  if (!a.password_env.empty()) {
+    c.password = env(a.password_env.c_str());
+    if (c.password.empty())
+      throw usage_error("the profile's " + table + " password_env names " + a.password_env +
+                        ", which is not set (or empty) in the environment");
+  }
+  return c;
+}
+
 std::optional<engine::credentials> credentials_for(const profile::profile* p) {
   engine::credentials c;
-  if (p && p->auth) {
-    c.user = p->auth->user;
-    c.realm = p->auth->realm;
-    c.password = p->auth->password;
-    if (!p->auth->password_env.empty()) {
-      c.password = env(p->auth->password_env.c_str());
-      if (c.password.empty())
-        throw usage_error("the profile's [auth] password_env names " + p->auth->password_env +
-                          ", which is not set (or empty) in the environment");
-    }
-    return c;
-  }
+  if (p && p->auth) return credentials_of(*p->auth, "[auth]");
   c.user = env("SIPWRIGHT_AUTH_USER");
   if (c.user.empty()) return std::nullopt;
   c.password = env("SIPWRIGHT_AUTH_PASSWORD");
@@ -159,6 +162,13 @@ void apply_options(const run_cli_options& opts, run_plan& plan) {
   ro.strict = opts.strict;
 
   ro.credentials = credentials_for(p);
+  if (p)
+    for (const auto& [name, spec] : p->agents) {
+      engine::agent_options a;
+      a.local = spec.local;
+      if (spec.auth) a.credentials = credentials_of(*spec.auth, "[agents." + name + "]");
+      ro.agents.emplace(name, std::move(a));
+    }
 
   // The profile's commands may use {sipwright}, {t1}, {t2} and {transport}; the engine fills in
   // the trigger's {host}, {port} and {user}.

@@ -1,6 +1,7 @@
 // The engine: plays a scenario's calls as Asio coroutines on one io_context, over one transport.
 #include "sipwright/engine/run.hpp"
 
+#include "agents.hpp"
 #include "auto_auth.hpp"
 #include "call_context.hpp"
 #include "exchanges.hpp"
@@ -9,10 +10,12 @@
 
 #include "sipwright/checks/call_checks.hpp"
 #include "sipwright/parser/parser.hpp"
+#include "sipwright/scenario/render.hpp"
 #include "sipwright/transport/transport.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <thread>
 #include <unistd.h>
 
 // g++ 12 takes Asio's coroutine frames, allocated and freed by the frame's own operator new and
@@ -102,11 +106,26 @@ struct call {
   clock::time_point started = clock::now();
 };
 
+class runner;
+
+// The agents of one scenario, by name: <sendCmd> hands its lines to another agent's runner, on
+// that runner's own thread.
+struct agent_hub {
+  std::map<std::string, runner*> runners;
+};
+
+// A command between agents (<sendCmd> -> <recvCmd>).
+struct command {
+  std::string from;
+  std::string text; // header lines, CRLF-separated
+};
+
 class runner {
 public:
-  runner(const scenario::scenario& sc, const run_options& opts, scenario_result& res)
-      : sc_(sc), opts_(opts), res_(res), tp_(io_, transport_options(sc, opts), res.trace),
-        done_(io_),
+  runner(const scenario::scenario& sc, const run_options& opts, scenario_result& res,
+         std::string agent = {}, agent_hub* hub = nullptr)
+      : sc_(sc), opts_(opts), res_(res), agent_(std::move(agent)), hub_(hub),
+        tp_(io_, transport_options(sc, opts), res.trace), done_(io_),
         rng_(opts.seed ? opts.seed
                        : static_cast<unsigned>(clock::now().time_since_epoch().count())) {
     res_.local = tp_.local_endpoint();
@@ -118,6 +137,14 @@ public:
     // Unique among the scenarios of this process, also when several play at once with one --seed.
     static std::atomic<unsigned> runs{0};
     token_ = fmt::format("{:04x}{:x}", static_cast<unsigned>(rng_() & 0xffff), runs++);
+  }
+
+  // Called from another agent's thread: queued on this runner's own.
+  void take_command(command cmd) {
+    asio::post(io_, [this, cmd = std::move(cmd)]() mutable {
+      commands_.push_back(std::move(cmd));
+      for (auto& [id, c] : calls_) c->signal.cancel();
+    });
   }
 
   void run() {
@@ -331,6 +358,9 @@ private:
     auto it = calls_.find(call_id);
     if (it == calls_.end() && r.msg.is_request() && r.msg.method() == "ACK")
       it = call_of_ack(r.msg);
+    // An agent plays one flow that may hold several dialogs (a REGISTER, then the INVITE the
+    // device sends it): what it receives belongs to that flow.
+    if (it == calls_.end() && hub_ && calls_.size() == 1) it = calls_.begin();
     if (it == calls_.end()) {
       const step* first = first_message_step();
       const bool starts_call = sc_.role == scenario::role::callee && r.msg.is_request() && first &&
@@ -432,8 +462,10 @@ private:
 
   // Waits for the next new message of the call until `until`, meanwhile retransmitting what is
   // due and answering the device's retransmissions. Nothing on timeout or a transport error.
-  awaitable<std::optional<incoming>> next_message(call& c, clock::time_point until) {
+  awaitable<std::optional<incoming>> next_message(call& c, clock::time_point until,
+                                                  bool or_command = false) {
     for (;;) {
+      if (or_command && !commands_.empty()) co_return std::nullopt;
       while (!c.inbox.empty()) {
         auto r = std::move(c.inbox.front());
         c.inbox.pop_front();
@@ -544,6 +576,79 @@ private:
       case step::kind::recv:
         if (!co_await receive(c, pc)) co_return;
         break;
+      case step::kind::send_cmd:
+        send_command(c, s);
+        if (!actions(c, s, nullptr)) co_return;
+        if (!jump(c, s, pc)) ++pc;
+        break;
+      case step::kind::recv_cmd:
+        if (!co_await receive_command(c, s)) co_return;
+        if (!jump(c, s, pc)) ++pc;
+        break;
+      }
+    }
+  }
+
+  // <sendCmd dest>: the lines, rendered here, go to the other agent.
+  void send_command(call& c, const step& s) {
+    auto text = scenario::render(s.msg, c.ctx);
+    while (text.ends_with("\r\n")) text.resize(text.size() - 2);
+    c.result.log.push_back(
+        fmt::format("{}:{}: command to {}: {}", s.pos.file, s.pos.line, s.peer, first_line(text)));
+    if (hub_)
+      if (auto it = hub_->runners.find(s.peer); it != hub_->runners.end())
+        it->second->take_command({agent_, std::move(text)});
+  }
+
+  // <recvCmd src>: waits for a command from that agent (any, without src), bounded by timeout=
+  // and the run's bound; the SIP messages meanwhile are handled as during a pause. The command
+  // becomes the last message: [last_Name:] and the step's actions see its lines.
+  awaitable<bool> receive_command(call& c, const step& s) {
+    const auto started = clock::now();
+    const auto until = s.timeout ? std::min(deadline_, started + *s.timeout) : deadline_;
+    const auto from = s.peer.empty() ? std::string("another agent") : s.peer;
+    for (;;) {
+      auto it = std::find_if(commands_.begin(), commands_.end(), [&](const command& cmd) {
+        return s.peer.empty() || cmd.from == s.peer;
+      });
+      if (it != commands_.end()) {
+        const auto bytes =
+            "COMMAND sip:" + it->from + "@sipwright.invalid SIP/2.0\r\n" + it->text + "\r\n\r\n";
+        commands_.erase(it);
+        auto msg = parse_own(bytes);
+        if (!msg) {
+          fail(c, s, "the command from " + from + " is not header lines");
+          co_return false;
+        }
+        c.ctx.on_received(*msg, false);
+        co_return actions(c, s, &*msg);
+      }
+      auto in = co_await next_message(c, until, true);
+      if (in) {
+        if (global_optional(c, *in)) {
+          if (!c.result.failure.empty()) co_return false;
+          continue;
+        }
+        fail(c, s,
+             fmt::format("unexpected {} while waiting for a command from {}",
+                         first_line(in->r.msg.bytes()), from),
+             &in->r.msg);
+        co_return false;
+      }
+      if (std::any_of(commands_.begin(), commands_.end(),
+                      [&](const command& cmd) { return s.peer.empty() || cmd.from == s.peer; }))
+        continue;
+      if (!c.transport_error.empty()) {
+        fail(c, s,
+             "transport error while waiting for a command from " + from + ": " + c.transport_error);
+        co_return false;
+      }
+      if (clock::now() >= until) {
+        fail(c, s,
+             fmt::format("timeout: no command from {} within {}{}", from,
+                         seconds(clock::now() - started),
+                         clock::now() >= deadline_ ? " (the run's --timeout)" : ""));
+        co_return false;
       }
     }
   }
@@ -842,6 +947,9 @@ private:
   const scenario::scenario& sc_;
   const run_options& opts_;
   scenario_result& res_;
+  std::string agent_;        // in a scenario with several agents: this one's name
+  agent_hub* hub_ = nullptr; // and the others
+  std::deque<command> commands_;
   asio::io_context io_;
   transport::transport tp_;
   asio::steady_timer done_;
@@ -865,7 +973,61 @@ bool scenario_result::passed() const {
          std::all_of(calls.begin(), calls.end(), [](const call_result& c) { return c.passed; });
 }
 
+// The agents play at once, each as its own scenario on its own thread and transport.
+scenario_result run_agents(const scenario::scenario& sc, const run_options& opts,
+                           scenario_result base) {
+  const auto n = sc.agents.size();
+  std::vector<scenario::scenario> flows;
+  std::vector<run_options> options(n, opts);
+  std::vector<agent_result> results(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& a = sc.agents[i];
+    flows.push_back(agent_scenario(sc, a));
+    auto& o = options[i];
+    o.calls = 1;
+    o.trigger.clear();
+    o.on_listening = nullptr;
+    o.local = transport::endpoint{opts.local                   ? opts.local->address
+                                  : opts.dut && opts.dut->v6() ? "::1"
+                                                               : "127.0.0.1",
+                                  0};
+    if (auto it = opts.agents.find(a.name); it != opts.agents.end()) {
+      if (it->second.local) o.local = it->second.local;
+      if (it->second.credentials) o.credentials = it->second.credentials;
+    }
+    results[i].name = a.name;
+  }
+  agent_hub hub;
+  std::vector<std::unique_ptr<runner>> runners;
+  try {
+    for (std::size_t i = 0; i < n; ++i) {
+      runners.push_back(std::make_unique<runner>(flows[i], options[i], results[i].result,
+                                                 sc.agents[i].name, &hub));
+      hub.runners[sc.agents[i].name] = runners.back().get();
+    }
+  } catch (const transport::setup_error& e) {
+    throw setup_error(e.what());
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < n; ++i) threads.emplace_back([&runners, i] { runners[i]->run(); });
+  runners[0]->run();
+  for (auto& t : threads) t.join();
+  return merge_agents(std::move(base), std::move(results));
+}
+
 scenario_result run_scenario(const scenario::scenario& sc, const run_options& opts) {
+  if (!sc.agents.empty()) {
+    if (!opts.dut)
+      throw setup_error(fmt::format("{}: the agents of the scenario play through the device: "
+                                    "give its address with --dut HOST:PORT",
+                                    sc.file));
+    scenario_result base;
+    base.id = sc.meta ? sc.meta->id : std::string();
+    base.file = sc.file;
+    base.name = sc.name;
+    base.role = sc.role;
+    return run_agents(sc, opts, std::move(base));
+  }
   if (sc.role == scenario::role::caller && !opts.dut)
     throw setup_error(fmt::format("{}: the scenario starts by sending (sipwright is the caller): "
                                   "give the device's address with --dut HOST:PORT",

@@ -40,7 +40,11 @@ const std::vector<table_spec> tables = {
     {"services", {}},
     {"trigger", {"command"}},
     {"auth", {"user", "password", "password_env", "realm"}},
+    {"agents", {}},
 };
+// The keys of each [agents.NAME] table.
+const std::vector<std::string_view> agent_keys = {"user", "password", "password_env", "realm",
+                                                  "local"};
 constexpr std::string_view top_keys[] = {"name"};
 
 std::string lower(std::string_view s) {
@@ -185,6 +189,7 @@ public:
     const toml::table* services = table_of(doc, "services");
     const toml::table* trigger = table_of(doc, "trigger");
     const toml::table* auth = table_of(doc, "auth");
+    const toml::table* agents = table_of(doc, "agents");
 
     if (auto name = string_of(doc, "name", "")) {
       if (name->find_first_not_of(" \t") == std::string::npos)
@@ -203,7 +208,8 @@ public:
     if (timers) load_timers(*timers, p);
     if (services) load_services(*services, p);
     if (trigger) load_trigger(*trigger, p);
-    if (auth) load_auth(*auth, p);
+    if (auth) p.auth = load_auth(*auth, "[auth]");
+    if (agents) load_agents(*agents, p);
 
     if (!problems_.empty()) {
       auto first = std::min_element(problems_.begin(), problems_.end(), [](auto& a, auto& b) {
@@ -301,6 +307,7 @@ private:
         continue;
       }
       if (spec->name == "services") continue; // its keys are checked by load_services
+      if (spec->name == "agents") continue;   // and these by load_agents
       for (const auto& [key, value] : *v.as_table())
         if (std::find(spec->keys.begin(), spec->keys.end(), key.str()) == spec->keys.end())
           unknown_key(key, spec->name, spec->keys);
@@ -574,23 +581,55 @@ private:
 
   // [auth]: the credentials sipwright answers challenges with (RFC 3261 22). The password is
   // better kept out of the file: password_env names the environment variable that holds it.
-  void load_auth(const toml::table& t, profile& p) {
+  std::optional<profile::auth_spec> load_auth(const toml::table& t, const std::string& table) {
     profile::auth_spec a;
-    if (auto u = string_of(t, "user", "auth")) a.user = *u;
-    if (auto pw = string_of(t, "password", "auth")) a.password = *pw;
-    if (auto env = string_of(t, "password_env", "auth")) a.password_env = *env;
-    if (auto r = string_of(t, "realm", "auth")) a.realm = *r;
+    const auto name = table.substr(1, table.size() - 2);
+    if (auto u = string_of(t, "user", name)) a.user = *u;
+    if (auto pw = string_of(t, "password", name)) a.password = *pw;
+    if (auto env = string_of(t, "password_env", name)) a.password_env = *env;
+    if (auto r = string_of(t, "realm", name)) a.realm = *r;
     if (a.user.empty())
-      problem(t.source(), "[auth] needs user (the user name to authenticate as)");
+      problem(t.source(), table + " needs user (the user name to authenticate as)");
     else if (t.get("password") && t.get("password_env"))
       problem(*t.get("password_env"),
-              "[auth] has both password and password_env: give one (password_env keeps the "
-              "password out of the file)");
+              table + " has both password and password_env: give one (password_env keeps the "
+                      "password out of the file)");
     else if (!t.get("password") && !t.get("password_env"))
-      problem(t.source(), "[auth] needs password_env (the environment variable that holds the "
-                          "password) or password");
+      problem(t.source(), table + " needs password_env (the environment variable that holds the "
+                                  "password) or password");
     else
-      p.auth = std::move(a);
+      return a;
+    return std::nullopt;
+  }
+
+  // [agents.NAME]: one table per agent of the scenarios with several.
+  void load_agents(const toml::table& t, profile& p) {
+    for (const auto& [k, v] : t) {
+      const std::string name(k.str());
+      const std::string table = "[agents." + name + "]";
+      if (!v.is_table()) {
+        problem(v, "agents." + name + " must be a table (" + table + "), not " +
+                       std::string(type_name(v)));
+        continue;
+      }
+      const auto& a = *v.as_table();
+      for (const auto& [key, value] : a)
+        if (std::find(agent_keys.begin(), agent_keys.end(), key.str()) == agent_keys.end())
+          unknown_key(key, "agents." + name, agent_keys);
+      profile::agent_spec spec;
+      if (a.get("user") || a.get("password") || a.get("password_env") || a.get("realm"))
+        spec.auth = load_auth(a, table);
+      if (auto s = string_of(a, "local", "agents." + name)) {
+        if (auto e = transport::parse_endpoint(*s, 0))
+          spec.local = *e;
+        else
+          problem(*a.get("local"), table +
+                                       " local must be HOST:PORT with a numeric IPv4 host "
+                                       "or an [IPv6] host (port 0: a free port), not " +
+                                       in_quotes(*s));
+      }
+      p.agents.emplace(name, std::move(spec));
+    }
   }
 
   void load_trigger(const toml::table& t, profile& p) {

@@ -243,7 +243,7 @@ TEST_CASE("bad profiles are refused with FILE:LINE:COL and what is wrong", "[pro
        "3:2: error: unknown table [timer] (did you mean [timers]?)"},
       {"unknown table", dev + "[media]\nport = 6000\n",
        "3:2: error: unknown table [media] (expected [device], [harness], [timers], [services], "
-       "[trigger] or [auth])"},
+       "[trigger], [auth] or [agents])"},
       {"unknown top-level key", "nmae = \"x\"\n" + dev,
        "1:1: error: unknown key 'nmae' at the top level (did you mean 'name'?)"},
       {"a device key at the top level", "transport = \"udp\"\n" + dev,
@@ -568,4 +568,29 @@ TEST_CASE("[auth]: the credentials, the password kept out of the file", "[profil
         "the password out of the file)");
   CHECK(error_of("[device]\naddress = \"127.0.0.1:5060\"\n[auth]\npassword = \"x\"\n") ==
         "3:1: error: [auth] needs user (the user name to authenticate as)");
+}
+
+TEST_CASE("[agents.NAME]: each agent's credentials and address", "[profile]") {
+  const auto p = load("[device]\naddress = \"127.0.0.1:5060\"\n"
+                      "[agents.alice]\nuser = \"alice\"\npassword_env = \"ALICE_PASSWORD\"\n"
+                      "[agents.bob]\nlocal = \"127.0.0.2:5070\"\n");
+  REQUIRE(p.agents.size() == 2);
+  REQUIRE(p.agents.at("alice").auth);
+  CHECK(p.agents.at("alice").auth->user == "alice");
+  CHECK(p.agents.at("alice").auth->password_env == "ALICE_PASSWORD");
+  CHECK(!p.agents.at("alice").local);
+  CHECK(!p.agents.at("bob").auth);
+  REQUIRE(p.agents.at("bob").local);
+  CHECK(p.agents.at("bob").local->str() == "127.0.0.2:5070");
+  const std::string dev = "[device]\naddress = \"127.0.0.1:5060\"\n";
+  CHECK(error_of(dev + "[agents.bob]\nuser = \"bob\"\n") ==
+        "3:1: error: [agents.bob] needs password_env (the environment variable that holds the "
+        "password) or password");
+  CHECK(error_of(dev + "[agents.bob]\nlocale = \"127.0.0.1\"\n") ==
+        "4:1: error: unknown key 'locale' in [agents.bob] (did you mean 'local'?)");
+  CHECK(error_of(dev + "[agents.bob]\nlocal = \"somewhere\"\n") ==
+        "4:9: error: [agents.bob] local must be HOST:PORT with a numeric IPv4 host or an [IPv6] "
+        "host (port 0: a free port), not \"somewhere\"");
+  CHECK(error_of(dev + "[agents]\nbob = 1\n") ==
+        "4:7: error: agents.bob must be a table ([agents.bob]), not an integer");
 }

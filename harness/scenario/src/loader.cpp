@@ -38,9 +38,9 @@ using detail::xml_context;
 
 constexpr auto step_names = std::to_array<std::string_view>(
     {"send", "recv", "pause", "nop", "label", "timewait", "ResponseTimeRepartition",
-     "CallLengthRepartition", "Global", "User", "Reference", "metadata"});
+     "CallLengthRepartition", "Global", "User", "Reference", "metadata", "agent"});
 // SIPp elements sipwright does not implement.
-constexpr auto sipp_only_elements = std::to_array<std::string_view>({"sendCmd", "recvCmd", "init"});
+constexpr auto sipp_only_elements = std::to_array<std::string_view>({"init"});
 
 std::string xml_problem(pugi::xml_parse_status status) {
   switch (status) {
@@ -96,7 +96,25 @@ public:
       if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)
         cx_.fail(cx_.at_text(child),
                  "unexpected text in <scenario> (expected " + detail::join(step_names) + ")");
-      if (child.type() == pugi::node_element) element(child, out.steps);
+      if (child.type() != pugi::node_element) continue;
+      if (std::string_view(child.name()) == "agent") {
+        if (steps_seen_ > 0)
+          cx_.fail(cx_.at(child), "<agent> after steps: a scenario with agents has its steps in "
+                                  "them");
+        out.agents.push_back(loader(cx_).agent(child, out.agents));
+        continue;
+      }
+      if (!out.agents.empty() && std::string_view(child.name()) != "metadata")
+        cx_.fail(cx_.at(child), "<" + std::string(child.name()) +
+                                    "> after <agent>: a scenario with agents has its steps in "
+                                    "them");
+      element(child, out.steps);
+    }
+    if (!out.agents.empty()) {
+      check_commands(out.agents);
+      out.role = out.agents.front().role;
+      out.meta = std::move(meta_); // the device plays between the agents: no single role
+      return out;
     }
     resolve(out, root);
     out.variables = vars_.names();
@@ -114,6 +132,95 @@ public:
     return out;
   }
 
+  // <agent name="...">: its own steps, labels and variables.
+  sipwright::scenario::agent agent(const pugi::xml_node& el,
+                                   const std::vector<sipwright::scenario::agent>& before) {
+    check_attributes(cx_, el, {"name"});
+    sipwright::scenario::agent a;
+    a.pos = cx_.at(el);
+    auto name = el.attribute("name");
+    if (!name) cx_.fail(a.pos, "<agent> needs the attribute 'name'");
+    a.name = detail::read_name(cx_, name);
+    for (const auto& b : before)
+      if (b.name == a.name)
+        cx_.fail(cx_.at(name), "a second <agent name=\"" + a.name + "\"> (first at line " +
+                                   std::to_string(b.pos.line) + ")");
+    in_agent_ = true;
+    for (auto child : el.children()) {
+      if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)
+        cx_.fail(cx_.at_text(child), "unexpected text in <agent>");
+      if (child.type() != pugi::node_element) continue;
+      const std::string_view n = child.name();
+      if (n == "agent" || n == "metadata")
+        cx_.fail(cx_.at(child), "<" + std::string(n) + "> belongs in <scenario>, not in <agent>");
+      element(child, a.steps);
+    }
+    scenario flow;
+    flow.steps = std::move(a.steps);
+    resolve(flow, el);
+    a.steps = std::move(flow.steps);
+    a.role = flow.role;
+    a.variables = vars_.names();
+    return a;
+  }
+
+  // Every <sendCmd dest> and <recvCmd src> names another agent of the scenario.
+  void check_commands(const std::vector<sipwright::scenario::agent>& agents) {
+    for (const auto& a : agents)
+      for (const auto& s : a.steps) {
+        if (s.what != step::kind::send_cmd && s.what != step::kind::recv_cmd) continue;
+        if (s.peer.empty()) continue;
+        const bool known = std::any_of(agents.begin(), agents.end(),
+                                       [&](const auto& b) { return b.name == s.peer; });
+        if (!known || s.peer == a.name)
+          cx_.fail(s.pos, std::string(s.what == step::kind::send_cmd ? "dest" : "src") + "=\"" +
+                              s.peer + "\" names " +
+                              (known ? "the agent itself" : "no <agent> of the scenario"));
+      }
+  }
+
+  // <sendCmd dest="agent">: header lines ("Name: value", keywords allowed) for that agent,
+  // which takes them with <recvCmd>; there, [last_Name:] and <ereg> see them (SIPp's 3PCC).
+  step send_cmd(const pugi::xml_node& el) {
+    check_attributes(cx_, el, {"dest", "next", "test", "chance"});
+    step s = begin(el, step::kind::send_cmd);
+    auto dest = el.attribute("dest");
+    if (!dest) cx_.fail(s.pos, "<sendCmd> needs the attribute 'dest' (the agent it goes to)");
+    s.peer = detail::read_name(cx_, dest);
+    jumps(el, s);
+    pugi::xml_node text;
+    children(el, s, &text);
+    if (!text) cx_.fail(s.pos, "<sendCmd> needs its lines (a CDATA section)");
+    s.msg = detail::parse_template(text.value(), cx_.at(text), false);
+    if (!s.msg.body.empty()) cx_.fail(s.pos, "<sendCmd> takes header lines, no empty line or body");
+    for (const auto& line : s.msg.head) {
+      if (line.pieces.empty() || line.pieces.front().is_keyword) continue;
+      const auto& t = line.pieces.front().text;
+      const auto colon = t.find(':');
+      if (colon == 0 || colon == std::string::npos ||
+          !std::all_of(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(colon),
+                       sip::chars::is_token))
+        cx_.fail(source_pos{s.pos.file, line.line, 1},
+                 "a <sendCmd> line is a header field: Name: value");
+    }
+    for (const auto& line : s.msg.head)
+      for (const auto& p : line.pieces)
+        if (p.is_keyword && p.kw.id == keyword_id::variable) vars_.use(p.kw.arg);
+    ++steps_seen_;
+    return s;
+  }
+
+  step recv_cmd(const pugi::xml_node& el) {
+    check_attributes(cx_, el, {"src", "timeout", "next", "test", "chance"});
+    step s = begin(el, step::kind::recv_cmd);
+    if (auto src = el.attribute("src")) s.peer = detail::read_name(cx_, src);
+    if (auto a = el.attribute("timeout")) s.timeout = detail::read_ms(cx_, a, true);
+    jumps(el, s);
+    children(el, s, nullptr);
+    ++steps_seen_;
+    return s;
+  }
+
 private:
   void element(const pugi::xml_node& el, std::vector<step>& steps) {
     const std::string_view name = el.name();
@@ -127,6 +234,13 @@ private:
       steps.push_back(nop(el));
     else if (name == "label")
       steps.push_back(label(el, steps.size()));
+    else if ((name == "sendCmd" || name == "recvCmd") && !in_agent_)
+      cx_.fail(cx_.at(el), "<" + std::string(name) +
+                               "> passes commands between agents: it belongs in an <agent>");
+    else if (name == "sendCmd")
+      steps.push_back(send_cmd(el));
+    else if (name == "recvCmd")
+      steps.push_back(recv_cmd(el));
     else if (name == "ResponseTimeRepartition" || name == "CallLengthRepartition") {
       check_attributes(cx_, el, {"value"}); // statistics tables: accepted and ignored
       no_children(el);
@@ -428,6 +542,7 @@ private:
   }
 
   const xml_context& cx_;
+  bool in_agent_ = false;
   detail::variable_book vars_;
   std::size_t steps_seen_ = 0;
   std::optional<sipwright::scenario::metadata> meta_;

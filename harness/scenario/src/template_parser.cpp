@@ -224,7 +224,7 @@ template_line parse_line(std::string_view text, const source_pos& start) {
   return line_parser(text, start).run();
 }
 
-message_template parse_template(std::string_view text, const source_pos& start) {
+message_template parse_template(std::string_view text, const source_pos& start, bool sip_message) {
   // Split into trimmed lines, each with the file position of its first kept byte.
   std::vector<raw_line> lines;
   std::size_t begin = 0;
@@ -255,7 +255,7 @@ message_template parse_template(std::string_view text, const source_pos& start) 
   if (msg.has_body_separator)
     for (auto it = separator + 1; it < body_end; ++it)
       msg.body.push_back(parse_line(it->text, it->pos));
-  check_sip_head(msg, head);
+  if (sip_message) check_sip_head(msg, head);
   return msg;
 }
 

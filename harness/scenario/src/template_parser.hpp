@@ -16,7 +16,8 @@ struct raw_line {
 
 // Splits a <send> text (whose first byte is at `start`) into trimmed lines, head and body, and
 // parses the keywords of each line. Throws load_error.
-message_template parse_template(std::string_view text, const source_pos& start);
+message_template parse_template(std::string_view text, const source_pos& start,
+                                bool sip_message = true);
 
 // Parses one line of text (a log message) whose first byte is at `start`.
 template_line parse_line(std::string_view text, const source_pos& start);

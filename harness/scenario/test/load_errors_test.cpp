@@ -40,14 +40,33 @@ TEST_CASE("bad scenarios are refused with position and expectation", "[scenario]
       // elements and attributes
       {"unknown element", wrap(ok + "  <sned/>\n"),
        "t.xml:6:3: error: unknown element <sned> (expected send, recv, pause, nop, label, "
-       "timewait, ResponseTimeRepartition, CallLengthRepartition, Global, User, Reference or "
-       "metadata)"},
-      {"3PCC element", wrap(ok + "<sendCmd/>\n"),
-       "t.xml:6:1: error: <sendCmd> is a SIPp feature not supported by sipwright"},
+       "timewait, ResponseTimeRepartition, CallLengthRepartition, Global, User, Reference, "
+       "metadata or agent)"},
+      {"3PCC element outside an agent", wrap(ok + "<sendCmd/>\n"),
+       "t.xml:6:1: error: <sendCmd> passes commands between agents: it belongs in an <agent>"},
+      {"steps and agents mixed", wrap(ok + "<agent name=\"a\">" + ok + "</agent>\n"),
+       "t.xml:6:1: error: <agent> after steps: a scenario with agents has its steps in them"},
+      {"steps after agents",
+       "<scenario name=\"t\">\n<agent name=\"a\">\n" + ok + "</agent>\n<pause/>\n</scenario>\n",
+       "t.xml:8:1: error: <pause> after <agent>: a scenario with agents has its steps in them"},
+      {"agent without a name", "<scenario name=\"t\">\n<agent>\n" + ok + "</agent>\n</scenario>\n",
+       "t.xml:2:1: error: <agent> needs the attribute 'name'"},
+      {"two agents of one name",
+       "<scenario name=\"t\">\n<agent name=\"a\">\n" + ok + "</agent>\n<agent name=\"a\">\n" +
+           ok + "</agent>\n</scenario>\n",
+       "t.xml:8:8: error: a second <agent name=\"a\"> (first at line 2)"},
+      {"command to no agent",
+       "<scenario name=\"t\">\n<agent name=\"a\">\n" + ok +
+           "<sendCmd dest=\"b\"><![CDATA[X: 1]]></sendCmd>\n</agent>\n</scenario>\n",
+       "t.xml:7:1: error: dest=\"b\" names no <agent> of the scenario"},
+      {"command that is not header lines",
+       "<scenario name=\"t\">\n<agent name=\"a\">\n" + ok +
+           "<sendCmd dest=\"b\"><![CDATA[just text]]></sendCmd>\n</agent>\n</scenario>\n",
+       "t.xml:7:1: error: a <sendCmd> line is a header field: Name: value"},
       {"text in scenario", wrap(ok + "hello\n"),
        "t.xml:6:1: error: unexpected text in <scenario> (expected send, recv, pause, nop, "
        "label, timewait, ResponseTimeRepartition, CallLengthRepartition, Global, User, "
-       "Reference or metadata)"},
+       "Reference, metadata or agent)"},
       {"unknown scenario attribute", "<scenario nmae=\"x\">\n" + ok + "</scenario>\n",
        "t.xml:1:11: error: unknown attribute 'nmae' on <scenario> (expected name)"},
       {"unknown attribute", wrap(ok + "<recv response=\"200\" optinal=\"true\"/>\n"),

@@ -9,7 +9,8 @@ using sc::step;
 
 namespace {
 
-// One letter per step: S send, R recv, P pause, W timewait, N nop, L label.
+// One letter per step: S send, R recv, P pause, W timewait, N nop, L label, C sendCmd,
+// D recvCmd.
 std::string shape(const sc::scenario& s) {
   std::string out;
   for (const auto& st : s.steps) {
@@ -28,6 +29,12 @@ std::string shape(const sc::scenario& s) {
       break;
     case step::kind::label:
       out += 'L';
+      break;
+    case step::kind::send_cmd:
+      out += 'C';
+      break;
+    case step::kind::recv_cmd:
+      out += 'D';
       break;
     }
   }

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,12 @@ struct credentials {
   std::string user;
   std::string password;
   std::string realm; // empty: any realm
+};
+
+// One agent of a scenario with several (<agent name="...">): where it plays from and as whom.
+struct agent_options {
+  std::optional<transport::endpoint> local;       // default: the run's local address, any free port
+  std::optional<engine::credentials> credentials; // default: the run's
 };
 
 struct run_options {
@@ -54,12 +61,15 @@ struct run_options {
   // When set and non-zero (see interrupt_watch): the run was interrupted before this scenario
   // started, which then does not play and is reported as interrupted.
   const std::atomic<int>* interrupted = nullptr;
+  // The agents of a scenario with several, by name (from the device profile's [agents.NAME]).
+  std::map<std::string, agent_options> agents;
   // Called once the transport is bound, with what it bound (e.g. to print the port).
   std::function<void(transport::protocol, const transport::endpoint&)> on_listening;
 };
 
 struct call_result {
   int call_number = 0;
+  std::string agent; // the <agent> that played it, in a scenario with several
   bool passed = false;
   bool stopped = false;         // ended by an exec int_cmd
   std::string failure;          // "FILE:LINE: what went wrong", empty when passed

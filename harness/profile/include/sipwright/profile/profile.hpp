@@ -73,6 +73,14 @@ struct profile {
     std::string realm;        // empty: any realm
   };
   std::optional<auth_spec> auth;
+  // [agents.NAME]: for scenarios with several agents (<agent name="NAME">), where each plays from
+  // and as whom (RFC 3261 22): user, password or password_env, realm, local. An agent without
+  // credentials of its own uses [auth]; without local, [harness] local's address, any port.
+  struct agent_spec {
+    std::optional<auth_spec> auth;
+    std::optional<transport::endpoint> local;
+  };
+  std::map<std::string, agent_spec> agents;
 
   int t2() const { return t2_ms.value_or(8 * t1_ms); }
   bool supports(transport::protocol p) const;

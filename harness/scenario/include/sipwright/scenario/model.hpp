@@ -129,7 +129,9 @@ struct action {
 
 // One element of the flow.
 struct step {
-  enum class kind : std::uint8_t { send, recv, pause, nop, label };
+  // send_cmd, recv_cmd: <sendCmd dest="agent">, <recvCmd src="agent">, between the agents of
+  // one scenario (SIPp's 3PCC commands).
+  enum class kind : std::uint8_t { send, recv, pause, nop, label, send_cmd, recv_cmd };
   kind what = kind::nop;
   source_pos pos;
 
@@ -163,6 +165,10 @@ struct step {
   // label
   std::string id;
 
+  // send_cmd: the agent the command goes to (`msg` holds its header lines); recv_cmd: the agent
+  // it must come from, empty for any (a timeout= bounds the wait).
+  std::string peer;
+
   // jumps, on any step
   std::string next; // next="label"
   int next_index = -1;
@@ -189,6 +195,17 @@ struct metadata {
   std::vector<std::string> transports;    // empty: every transport
 };
 
+// <agent name="...">: one party of a scenario that plays several at once, e.g. phone A and
+// phone B calling each other through the device (a PBX or proxy). Each plays its steps from its
+// own address with its own credentials (from the device profile's [agents.NAME]).
+struct agent {
+  std::string name;
+  source_pos pos;
+  sipwright::scenario::role role = sipwright::scenario::role::caller; // by its first message step
+  std::vector<step> steps;
+  std::vector<std::string> variables;
+};
+
 struct scenario {
   std::string name; // <scenario name="...">
   std::string file;
@@ -196,6 +213,8 @@ struct scenario {
   std::vector<step> steps;
   std::vector<std::string> variables; // every variable name used (for checks and reports)
   std::optional<sipwright::scenario::metadata> meta;
+  // Several agents: the steps are theirs (`steps` is empty), and they play concurrently.
+  std::vector<sipwright::scenario::agent> agents;
 };
 
 } // namespace sipwright::scenario
