@@ -46,8 +46,8 @@ sys.dont_write_bytecode = True  # no __pycache__ beside sipp_interop.py in the s
 sys.path.insert(0, os.path.dirname(HERE))
 import sipp_interop as si  # noqa: E402
 from sipp_interop import (  # noqa: E402
-    EXIT_FAIL, EXIT_PASS, EXIT_SKIP, HOST, Failure, Process, free_port,
-    log, port_bound, quote, read_text, wait_until)
+    EXIT_FAIL, EXIT_PASS, EXIT_SKIP, HOST, Failure, Message, Process, free_port,
+    log, port_bound, quote, read_messages, read_text, split_commas, wait_until)
 
 CONFIG = os.path.join(HERE, "kamailio.cfg")
 REGISTER_XML = os.path.join(HERE, "register.xml")
@@ -71,81 +71,7 @@ AFTER_SECONDS = 10      # the callee must end within this after the caller (2 s 
 LOG_TAIL = 40           # lines of each log printed on failure
 
 
-# --- SIPp's message log, parsed --------------------------------------------------------------
-
-class Message:
-    """One message of a SIPp -trace_msg log: direction, start line, headers (lower-case names)."""
-
-    def __init__(self, direction, text):
-        self.direction = direction
-        lines = text.replace("\r\n", "\n").strip("\n").split("\n")
-        self.start = lines[0].strip() if lines else ""
-        self.headers = []
-        for line in lines[1:]:
-            if not line.strip():
-                break
-            if line[:1] in " \t" and self.headers:  # folded header line
-                name, value = self.headers[-1]
-                self.headers[-1] = (name, value + " " + line.strip())
-                continue
-            name, _, value = line.partition(":")
-            self.headers.append((name.strip().lower(), value.strip()))
-        self.is_response = self.start.startswith("SIP/2.0 ")
-        parts = self.start.split(" ", 2)
-        self.code = int(parts[1]) if self.is_response and parts[1].isdigit() else None
-        self.method = None if self.is_response else parts[0]
-        self.request_uri = None if self.is_response or len(parts) < 2 else parts[1]
-        cseq = (self.header("cseq") or "").split()
-        self.cseq = (int(cseq[0]), cseq[1]) if len(cseq) == 2 and cseq[0].isdigit() else None
-
-    def header(self, name):
-        """The first value of the header, or None."""
-        values = self.all(name)
-        return values[0] if values else None
-
-    def all(self, name):
-        """Every value of the header, each comma-separated element apart for Via and the
-        route and Contact headers (RFC 3261 7.3.1)."""
-        found = [v for n, v in self.headers if n == name]
-        if name in ("via", "record-route", "route", "contact"):
-            found = [e.strip() for v in found for e in split_commas(v)]
-        return found
-
-    def branch(self):
-        m = re.search(r";\s*branch=([^;\s]+)", self.header("via") or "", re.I)
-        return m.group(1) if m else None
-
-    def describe(self):
-        return "%s %s (CSeq %s)" % (self.direction, self.start,
-                                    " ".join(map(str, self.cseq)) if self.cseq else "?")
-
-
-def split_commas(value):
-    """Splits a header value at the commas outside <...> and quotes."""
-    parts, depth, quoted, current = [], 0, False, ""
-    for c in value:
-        if c == '"':
-            quoted = not quoted
-        elif not quoted and c == "<":
-            depth += 1
-        elif not quoted and c == ">":
-            depth -= 1
-        if c == "," and depth == 0 and not quoted:
-            parts.append(current)
-            current = ""
-        else:
-            current += c
-    parts.append(current)
-    return [p for p in parts if p.strip()]
-
-
-def read_messages(path):
-    found = []
-    for block in re.split(r"^-{10,}[^\n]*\n", read_text(path), flags=re.M):
-        m = re.match(r"\s*\w+ message (sent|received)[^\n]*\n", block)
-        if m:
-            found.append(Message(m.group(1), block[m.end():]))
-    return found
+# --- SIPp's message log: Message, read_messages (from ../sipp_interop.py) --------------------
 
 
 def find(messages, what, direction, predicate, after=None):
