@@ -14,6 +14,14 @@ One case, one transport per run (CTest registers each pair as its own test, labe
   peer-killed-mid-call               the same, but the driver kills that SIPp by its PID once the
                                      BYE has arrived: sipwright must fail in bounded time, exit 1,
                                      naming the step
+  caller-2xx-ack-invite-branch       a SIPp caller that ACKs the 2xx with its INVITE's branch
+                                     (caller-2xx-ack-invite-branch.xml, the trigger of the
+                                     library's device-caller scenarios): each must fail with
+                                     ack-2xx.new-transaction and nothing else
+  callee-2xx-once                    a SIPp callee that sends its 2xx once (callee-2xx-once.xml)
+                                     against device-callee/basic-call, delayed-ack and no-ack:
+                                     basic-call passes, the others fail uas-2xx.retransmit alone
+                                     (no-ack adds its scenario warning about its own missing ACK)
 
 The scenario files sipwright plays are generated at test time with `sipp -sd NAME`: the files
 users would run, unmodified. `--self-test` runs SIPp against SIPp through the same plumbing (free
@@ -593,9 +601,10 @@ def console_verdicts(text):
 
 
 def expect_verdicts(name, rc, console, junit_path, wanted):
-    """sipwright's run failed every scenario of `wanted` ({scenario: (rules failed, rules of
-    scenario warnings)}) with exactly those rules, in junit.xml and on the console, each flow
-    played through, no SHOULD warned, and nothing else: status 1, 0 passed, all failed."""
+    """sipwright's run played exactly the scenarios of `wanted` ({scenario: (rules failed,
+    rules of scenario warnings)}), each flow through, and each failed with exactly those rules
+    (passed when there are none), in junit.xml and on the console, with no SHOULD warned and no
+    other scenario warning; the summary and the exit status agree."""
     junit = junit_verdicts(junit_path)
     shown = console_verdicts(console)
     if set(junit) != set(wanted) or set(shown) != set(wanted):
@@ -632,6 +641,26 @@ def expect_verdicts(name, rc, console, junit_path, wanted):
         log("%s: %s %s%s" % (name, scenario, "FAIL " + ", ".join(sorted(fails)) if fails
                              else "PASS", "; scenario warning " + ", ".join(sorted(warnings))
                              if warnings else ""))
+
+
+# A message in the -v console: an arrow line ("  0.000 <-- UDP 127.0.0.1:36279"), then "| " lines.
+TRACE_ARROW = re.compile(r"^\s+\d+\.\d+ (<--|-->) ")
+
+
+def sipwright_trace(console):
+    """The messages of a `sipwright run -v` console, as Message objects, "received" (<--) or
+    "sent" (-->) from sipwright's side."""
+    found, direction, lines = [], None, []
+    for line in console.splitlines() + [""]:
+        m = TRACE_ARROW.match(line)
+        quoted = re.match(r"^\s+\| ?(.*)$", line)
+        if quoted and direction:
+            lines.append(quoted.group(1))
+            continue
+        if direction and lines:
+            found.append(Message(direction, "\n".join(lines)))
+        direction, lines = ("received" if m.group(1) == "<--" else "sent") if m else None, []
+    return found
 
 
 def bye_step_lines(scenario):
