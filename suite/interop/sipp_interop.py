@@ -14,6 +14,14 @@ One case, one transport per run (CTest registers each pair as its own test, labe
   peer-killed-mid-call               the same, but the driver kills that SIPp by its PID once the
                                      BYE has arrived: sipwright must fail in bounded time, exit 1,
                                      naming the step
+  caller-2xx-ack-invite-branch       a SIPp caller that ACKs the 2xx with its INVITE's branch
+                                     (caller-2xx-ack-invite-branch.xml, the trigger of the
+                                     library's device-caller scenarios): each must fail with
+                                     ack-2xx.new-transaction and nothing else
+  callee-2xx-once                    a SIPp callee that sends its 2xx once (callee-2xx-once.xml)
+                                     against device-callee/basic-call, delayed-ack and no-ack:
+                                     basic-call passes, the others fail uas-2xx.retransmit alone
+                                     (no-ack adds its scenario warning about its own missing ACK)
 
 The scenario files sipwright plays are generated at test time with `sipp -sd NAME`: the files
 users would run, unmodified. `--self-test` runs SIPp against SIPp through the same plumbing (free
@@ -42,6 +50,9 @@ EXIT_SKIP = 77
 HOST = "127.0.0.1"
 HERE = os.path.dirname(os.path.abspath(__file__))
 SILENT_UAS = os.path.join(HERE, "uas-goes-silent.xml")
+# Devices that are not conformant on purpose (one fault each, see the files' comments).
+BAD_ACK_CALLER = os.path.join(HERE, "caller-2xx-ack-invite-branch.xml")
+CALLEE_2XX_ONCE = os.path.join(HERE, "callee-2xx-once.xml")
 
 SIPP_TRANSPORT = {"udp": "u1", "tcp": "t1"}
 
@@ -60,6 +71,8 @@ STOP_GRACE = 5              # SIGTERM, then this long, then SIGKILL
 FAIL_BOUND = 15             # peer-*-mid-call: sipwright must have failed within this
 T1_PASS = 100               # --t1 for the cases that must pass
 T1_FAIL = 50                # --t1 for the peer-*-mid-call cases: 64*T1 = 3.2 s
+T1_FAULTY = 100             # --t1 against the faulty devices (callee-2xx-once.xml's T1 too)
+FAULTY_BUDGET = 20          # a run against a faulty device must end within this
 
 
 class Failure(Exception):
@@ -302,9 +315,9 @@ class Context:
         self.processes.append(proc)
         return proc
 
-    def start_sipp_server(self, name, scenario_args):
+    def start_sipp_server(self, name, scenario_args, calls=1):
         port = free_port()
-        proc = self.start_sipp(name, scenario_args, port)
+        proc = self.start_sipp(name, scenario_args, port, calls=calls)
         wait_until(lambda: port_bound(port, self.transport), READY_SECONDS,
                    "%s listening on %s %s:%d" % (name, self.transport.upper(), HOST, port), proc)
         return proc, port
@@ -406,6 +419,83 @@ def sipp_messages(path):
     return found
 
 
+# --- SIPp's message log (-trace_msg), parsed message by message ----------------------------
+
+class Message:
+    """One message of a SIPp -trace_msg log: direction, start line, headers (lower-case names)."""
+
+    def __init__(self, direction, text):
+        self.direction = direction
+        lines = text.replace("\r\n", "\n").strip("\n").split("\n")
+        self.start = lines[0].strip() if lines else ""
+        self.headers = []
+        for line in lines[1:]:
+            if not line.strip():
+                break
+            if line[:1] in " \t" and self.headers:  # folded header line
+                name, value = self.headers[-1]
+                self.headers[-1] = (name, value + " " + line.strip())
+                continue
+            name, _, value = line.partition(":")
+            self.headers.append((name.strip().lower(), value.strip()))
+        self.is_response = self.start.startswith("SIP/2.0 ")
+        parts = self.start.split(" ", 2)
+        self.code = int(parts[1]) if self.is_response and parts[1].isdigit() else None
+        self.method = None if self.is_response else parts[0]
+        self.request_uri = None if self.is_response or len(parts) < 2 else parts[1]
+        cseq = (self.header("cseq") or "").split()
+        self.cseq = (int(cseq[0]), cseq[1]) if len(cseq) == 2 and cseq[0].isdigit() else None
+
+    def header(self, name):
+        """The first value of the header, or None."""
+        values = self.all(name)
+        return values[0] if values else None
+
+    def all(self, name):
+        """Every value of the header, each comma-separated element apart for Via and the
+        route and Contact headers (RFC 3261 7.3.1)."""
+        found = [v for n, v in self.headers if n == name]
+        if name in ("via", "record-route", "route", "contact"):
+            found = [e.strip() for v in found for e in split_commas(v)]
+        return found
+
+    def branch(self):
+        m = re.search(r";\s*branch=([^;\s]+)", self.header("via") or "", re.I)
+        return m.group(1) if m else None
+
+    def describe(self):
+        return "%s %s (CSeq %s)" % (self.direction, self.start,
+                                    " ".join(map(str, self.cseq)) if self.cseq else "?")
+
+
+def split_commas(value):
+    """Splits a header value at the commas outside <...> and quotes."""
+    parts, depth, quoted, current = [], 0, False, ""
+    for c in value:
+        if c == '"':
+            quoted = not quoted
+        elif not quoted and c == "<":
+            depth += 1
+        elif not quoted and c == ">":
+            depth -= 1
+        if c == "," and depth == 0 and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += c
+    parts.append(current)
+    return [p for p in parts if p.strip()]
+
+
+def read_messages(path):
+    found = []
+    for block in re.split(r"^-{10,}[^\n]*\n", read_text(path), flags=re.M):
+        m = re.match(r"\s*\w+ message (sent|received)[^\n]*\n", block)
+        if m:
+            found.append(Message(m.group(1), block[m.end():]))
+    return found
+
+
 def sipp_call_counts(screen):
     """(successful, failed) cumulative counts from SIPp's final statistics screen."""
     found = {}
@@ -450,6 +540,127 @@ def expect_sipwright_pass(proc, seconds, findings=()):
                       % ((proc.name,) + want_summary + (summary[-1] if summary else "none",)))
     log("%s: played through, status %d, verdicts %s (%.1f s)"
         % (proc.name, rc, found or "none", proc.elapsed()))
+
+
+# --- verdicts read from junit.xml and the console ----------------------------------------------
+
+def junit_verdicts(path):
+    """What sipwright's junit.xml says, per scenario (testsuite name):
+    {"flow": the flow failure or None, "fail": {rule ids failed}, "warn": {rule ids warned},
+     "scenario": {rule ids of scenario warnings}}."""
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as e:
+        raise Failure("cannot read %s: %s" % (path, e))
+    found = {}
+    for suite in root.iter("testsuite"):
+        got = {"flow": None, "fail": set(), "warn": set(), "scenario": set()}
+        for case in suite.iter("testcase"):
+            rule = case.get("name", "").split(" ")[0]
+            failure = case.find("failure")
+            if failure is not None and failure.get("type") == "flow":
+                got["flow"] = failure.get("message") or "flow failed"
+            elif failure is not None:
+                got["fail"].add(failure.get("type") or rule)
+            out = case.find("system-out")
+            if out is not None and out.text and re.search(r"^WARNING: %s WARN" % re.escape(rule),
+                                                          out.text, re.M):
+                got["warn"].add(rule)
+        out = suite.find("system-out")
+        for m in re.finditer(r"^scenario warning(?: \(call \d+\))?: ([a-z0-9-]+\.[a-z0-9-]+) ",
+                             out.text or "" if out is not None else "", re.M):
+            got["scenario"].add(m.group(1))
+        found[suite.get("name")] = got
+    return found
+
+
+# A scenario's line on the console: "FAIL  device-caller/basic-call  (...)  0/1 call passed ..."
+SCENARIO_LINE = re.compile(r"^(PASS|FAIL|SKIP|ERROR)\s+(\S+)\s")
+# A scenario warning under a call: "      call 1: scenario warning: ack-2xx.received FAIL (..."
+SCENARIO_WARNING = re.compile(r"^\s+call \d+: scenario warning: ([a-z0-9-]+\.[a-z0-9-]+) ")
+
+
+def console_verdicts(text):
+    """{scenario: (PASS|FAIL, {(rule, FAIL|WARN)}, {scenario-warning rules})} from the console."""
+    found, current = {}, None
+    for line in text.splitlines():
+        m = SCENARIO_LINE.match(line)
+        if m:
+            current = found.setdefault(m.group(2), (m.group(1), set(), set()))
+            continue
+        if current is None:
+            continue
+        m = VERDICT.match(line)
+        if m:
+            current[1].add((m.group(1), m.group(2)))
+        m = SCENARIO_WARNING.match(line)
+        if m:
+            current[2].add(m.group(1))
+    return found
+
+
+def expect_verdicts(name, rc, console, junit_path, wanted):
+    """sipwright's run played exactly the scenarios of `wanted` ({scenario: (rules failed,
+    rules of scenario warnings)}), each flow through, and each failed with exactly those rules
+    (passed when there are none), in junit.xml and on the console, with no SHOULD warned and no
+    other scenario warning; the summary and the exit status agree."""
+    junit = junit_verdicts(junit_path)
+    shown = console_verdicts(console)
+    if set(junit) != set(wanted) or set(shown) != set(wanted):
+        raise Failure("%s: wanted the scenarios %s, junit.xml has %s, the console %s"
+                      % (name, sorted(wanted), sorted(junit), sorted(shown)))
+    for scenario, (fails, warnings) in sorted(wanted.items()):
+        got = junit[scenario]
+        if got["flow"]:
+            raise Failure("%s: %s did not play through: %s" % (name, scenario, got["flow"]))
+        wanted_word = "FAIL" if fails else "PASS"
+        seen = (got["fail"], got["warn"], got["scenario"])
+        if seen != (set(fails), set(), set(warnings)):
+            raise Failure("%s: %s: wanted the failures %s and the scenario warnings %s; junit.xml "
+                          "has the failures %s, warnings %s, scenario warnings %s"
+                          % (name, scenario, sorted(fails), sorted(warnings), sorted(seen[0]),
+                             sorted(seen[1]), sorted(seen[2])))
+        word, verdicts, scenario_warnings = shown[scenario]
+        if (word, verdicts, scenario_warnings) != \
+                (wanted_word, {(r, "FAIL") for r in fails}, set(warnings)):
+            raise Failure("%s: %s: the console says %s with %s and scenario warnings %s, wanted "
+                          "%s with %s and %s" % (name, scenario, word, sorted(verdicts),
+                                                 sorted(scenario_warnings), wanted_word,
+                                                 sorted(fails), sorted(warnings)))
+    failing = sum(1 for fails, _ in wanted.values() if fails)
+    want_summary = (str(len(wanted) - failing), str(failing), "0")
+    summary = SUMMARY.findall(console)
+    if not summary or summary[-1] != want_summary:
+        raise Failure("%s: wanted the summary '%s passed, %s failed, %s skipped', found %s"
+                      % ((name,) + want_summary + (summary[-1] if summary else "none",)))
+    want_rc = 1 if failing else 0
+    if rc != want_rc:
+        raise Failure("%s exited with %s, wanted %d" % (name, rc, want_rc))
+    for scenario, (fails, warnings) in sorted(wanted.items()):
+        log("%s: %s %s%s" % (name, scenario, "FAIL " + ", ".join(sorted(fails)) if fails
+                             else "PASS", "; scenario warning " + ", ".join(sorted(warnings))
+                             if warnings else ""))
+
+
+# A message in the -v console: an arrow line ("  0.000 <-- UDP 127.0.0.1:36279"), then "| " lines.
+TRACE_ARROW = re.compile(r"^\s+\d+\.\d+ (<--|-->) ")
+
+
+def sipwright_trace(console):
+    """The messages of a `sipwright run -v` console, as Message objects, "received" (<--) or
+    "sent" (-->) from sipwright's side."""
+    found, direction, lines = [], None, []
+    for line in console.splitlines() + [""]:
+        m = TRACE_ARROW.match(line)
+        quoted = re.match(r"^\s+\| ?(.*)$", line)
+        if quoted and direction:
+            lines.append(quoted.group(1))
+            continue
+        if direction and lines:
+            found.append(Message(direction, "\n".join(lines)))
+        direction, lines = ("received" if m.group(1) == "<--" else "sent") if m else None, []
+    return found
 
 
 def bye_step_lines(scenario):
@@ -636,6 +847,116 @@ def self_test_peer_mid_call(ctx, kill):
     log("sipp-uac: 1 failed call, status 1 (%.1f s)" % caller.elapsed())
 
 
+# --- devices that are not conformant on purpose (issue 7) -----------------------------------
+
+# caller-2xx-ack-invite-branch.xml ACKs the 2xx with its INVITE's branch (13.2.2.4, 17.1.1.3,
+# 8.1.1.7): every device-caller scenario it can play must fail ack-2xx.new-transaction alone.
+BAD_ACK_SCENARIOS = ["device-caller/basic-call", "device-caller/2xx-retransmitted",
+                     "device-caller/record-route"]
+# callee-2xx-once.xml never retransmits its 2xx (13.3.1.4): invisible when the ACK comes at
+# once (basic-call passes), uas-2xx.retransmit when the ACK is late or never comes. no-ack
+# withholds the ACK on purpose, and sipwright says so about its own scenario (a scenario
+# warning, ack-2xx.received), as it does against any device.
+CALLEE_2XX_ONCE_WANTED = {
+    "device-callee/basic-call": ((), ()),
+    "device-callee/delayed-ack": (("uas-2xx.retransmit",), ()),
+    "device-callee/no-ack": (("uas-2xx.retransmit",), ("ack-2xx.received",)),
+}
+
+
+def run_against_faulty(ctx, name, cmd):
+    """Runs `sipwright run` (cmd) to its end, bounded; returns (status, console text)."""
+    proc = Process(name, cmd, ctx.workdir)
+    ctx.processes.append(proc)
+    rc = proc.wait(FAULTY_BUDGET + STOP_GRACE)
+    log("%s: status %d after %.1f s" % (name, rc, proc.elapsed()))
+    return rc, proc.stdout_text()
+
+
+def branches_of(messages):
+    """[(INVITE branch, ACK branch, CSeq number)] of every 2xx-answered INVITE a SIPp caller
+    sent, from its message log: what the device really did."""
+    found = []
+    for i, m in enumerate(messages):
+        if m.direction != "sent" or m.method != "INVITE":
+            continue
+        answered = any(r.direction == "received" and r.code == 200 and r.cseq == m.cseq
+                       for r in messages[i + 1:])
+        ack = next((a for a in messages[i + 1:] if a.direction == "sent" and a.method == "ACK"
+                    and a.cseq == (m.cseq[0], "ACK")), None)
+        if answered and ack is not None:
+            found.append((m.branch(), ack.branch(), m.cseq[0]))
+    return found
+
+
+def caller_acks_with_invite_branch(ctx):
+    """sipwright plays the device-caller scenarios; the trigger starts the faulty SIPp caller."""
+    logs = ctx.path("sipp-caller")
+    trigger = " ".join(quote(c) for c in [
+        ctx.sipp, "-sf", BAD_ACK_CALLER, "{host}:{port}", "-s", "{user}", "-i", HOST, "-p", "0",
+        "-t", SIPP_TRANSPORT[ctx.transport], "-m", "1", "-nostdin", "-timeout", "15s",
+        "-trace_msg"]) + " -message_file %s-$$.messages.log" % quote(logs)
+    out = ctx.path("sipwright-results")
+    cmd = [ctx.sipwright, "run"] + BAD_ACK_SCENARIOS + [
+        "--local", "%s:0" % HOST, "--transport", ctx.transport, "--t1", str(T1_FAULTY),
+        "--timeout", "10", "--color", "never", "--out", out, "--trigger", trigger]
+    rc, console = run_against_faulty(ctx, "sipwright-vs-faulty-caller", cmd)
+    # The fault really happened, once per scenario (each trigger logs to its own file).
+    found = []
+    for f in sorted(os.listdir(ctx.workdir)):
+        if f.startswith("sipp-caller-") and f.endswith(".messages.log"):
+            found += branches_of(read_messages(ctx.path(f)))
+    if len(found) != len(BAD_ACK_SCENARIOS) or any(i != a for i, a, _ in found):
+        raise Failure("the SIPp caller was to ACK each of %d 2xx with its INVITE's branch; its "
+                      "logs show (INVITE branch, ACK branch, CSeq) %s"
+                      % (len(BAD_ACK_SCENARIOS), found))
+    log("the SIPp caller ACKed each 2xx with its INVITE's branch: %s"
+        % ", ".join(i for i, _, _ in found))
+    expect_verdicts("sipwright-vs-faulty-caller", rc, console,
+                    os.path.join(out, "junit.xml"),
+                    {s: (("ack-2xx.new-transaction",), ()) for s in BAD_ACK_SCENARIOS})
+
+
+def sent_2xx_counts(messages):
+    """{Call-ID: number of 200s to INVITE sent} from a SIPp callee's message log."""
+    counts = {}
+    for m in messages:
+        if m.direction == "received" and m.method == "INVITE":
+            counts.setdefault(m.header("call-id"), 0)
+        if m.direction == "sent" and m.code == 200 and m.cseq and m.cseq[1] == "INVITE":
+            counts[m.header("call-id")] = counts.get(m.header("call-id"), 0) + 1
+    return counts
+
+
+def expect_2xx_sent_once(sipp, calls):
+    """The faulty callee's own log: `calls` INVITEs, each answered with exactly one 200; and a BYE
+    of its own for the call never ACKed."""
+    messages = read_messages(sipp.messages_path)
+    counts = sent_2xx_counts(messages)
+    if len(counts) != calls or set(counts.values()) != {1}:
+        raise Failure("%s was to send one 200 to each of %d INVITEs; its log shows {Call-ID: "
+                      "200s sent} %s" % (sipp.name, calls, counts))
+    if not any(m.direction == "sent" and m.method == "BYE" for m in messages):
+        raise Failure("%s sent no BYE for the call that was never ACKed" % sipp.name)
+    log("%s sent each of its %d 200s once, and a BYE for the unACKed one" % (sipp.name, calls))
+
+
+def callee_sends_2xx_once(ctx):
+    sipp, port = ctx.start_sipp_server(
+        "sipp-callee-2xx-once", ["-sf", CALLEE_2XX_ONCE, "-s", "sipp-callee",
+                                 "-key", "contact_transport", ctx.transport],
+        calls=len(CALLEE_2XX_ONCE_WANTED))
+    out = ctx.path("sipwright-results")
+    cmd = [ctx.sipwright, "run"] + sorted(CALLEE_2XX_ONCE_WANTED) + [
+        "--dut", "%s:%d" % (HOST, port), "--local", "%s:0" % HOST, "--transport", ctx.transport,
+        "--t1", str(T1_FAULTY), "--timeout", "12", "--color", "never", "--out", out]
+    rc, console = run_against_faulty(ctx, "sipwright-vs-faulty-callee", cmd)
+    sipp.stop()
+    expect_2xx_sent_once(sipp, len(CALLEE_2XX_ONCE_WANTED))
+    expect_verdicts("sipwright-vs-faulty-callee", rc, console, os.path.join(out, "junit.xml"),
+                    CALLEE_2XX_ONCE_WANTED)
+
+
 # What SIPp 3.6.1's built-in scenarios break, each checked against the RFC text and written
 # down in scenarios/README.md ("SIPp's built-in scenarios, judged"):
 SIPP_FINDINGS = {
@@ -666,6 +987,8 @@ CASES = {
     "peer-silent-mid-call": lambda ctx: peer_mid_call(ctx, kill=False),
     "peer-killed-mid-call": lambda ctx: peer_mid_call(ctx, kill=True),
     "library-vs-sipp": library_vs_sipp,
+    "caller-2xx-ack-invite-branch": caller_acks_with_invite_branch,
+    "callee-2xx-once": callee_sends_2xx_once,
 }
 
 SELF_TEST_CASES = {

@@ -19,6 +19,18 @@ One case, one transport per run (CTest registers each pair as its own test, labe
   unauthenticated-rejected  alice's INVITE without credentials gets 407; retried with a wrong
                             password (caller-wrong-password.xml) it gets 403 (or 407 again);
                             nothing is relayed
+  caller-2xx-ack-invite-branch-through-proxy
+                            alice's SIPp ACKs the 2xx with her INVITE's branch
+                            (caller-2xx-ack-invite-branch.xml); bob's sipwright plays
+                            device-caller/basic-call behind the proxy: Kamailio's Via on top
+                            has a new branch, alice's below it the INVITE's, and sipwright
+                            must fail ack-2xx.new-transaction
+  callee-2xx-once-through-proxy
+                            bob's SIPp sends its 2xx once (../callee-2xx-once.xml); alice's
+                            sipwright calls through the proxy and ACKs late or never
+                            (sipwright-caller-delayed-ack.xml, sipwright-caller-no-ack.xml):
+                            uas-2xx.retransmit fails as it does directly, Kamailio's 407 is
+                            found right
 
 Users and passwords (kamailio.cfg's defaults, passed again on Kamailio's command line): alice /
 alice-secret, bob / bob-secret, domain and realm sipwright.test.
@@ -47,7 +59,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import sipp_interop as si  # noqa: E402
 from sipp_interop import (  # noqa: E402
     EXIT_FAIL, EXIT_PASS, EXIT_SKIP, HOST, Failure, Process, free_port,
-    log, port_bound, quote, read_text, wait_until)
+    log, port_bound, quote, read_messages, read_text, wait_until)
 
 CONFIG = os.path.join(HERE, "kamailio.cfg")
 REGISTER_XML = os.path.join(HERE, "register.xml")
@@ -56,6 +68,10 @@ SIPWRIGHT_CALLER_XML = os.path.join(HERE, "sipwright-caller.xml")
 CALLEE_XML = os.path.join(HERE, "callee.xml")
 CALLER_XML = os.path.join(HERE, "caller.xml")
 WRONG_PASSWORD_XML = os.path.join(HERE, "caller-wrong-password.xml")
+# Devices that are not conformant on purpose, behind or in front of the proxy.
+BAD_ACK_CALLER_XML = os.path.join(HERE, "caller-2xx-ack-invite-branch.xml")
+SIPWRIGHT_DELAYED_ACK_XML = os.path.join(HERE, "sipwright-caller-delayed-ack.xml")
+SIPWRIGHT_NO_ACK_XML = os.path.join(HERE, "sipwright-caller-no-ack.xml")
 
 DOMAIN = "sipwright.test"
 REALM = "sipwright.test"
@@ -71,82 +87,7 @@ AFTER_SECONDS = 10      # the callee must end within this after the caller (2 s 
 LOG_TAIL = 40           # lines of each log printed on failure
 
 
-# --- SIPp's message log, parsed --------------------------------------------------------------
-
-class Message:
-    """One message of a SIPp -trace_msg log: direction, start line, headers (lower-case names)."""
-
-    def __init__(self, direction, text):
-        self.direction = direction
-        lines = text.replace("\r\n", "\n").strip("\n").split("\n")
-        self.start = lines[0].strip() if lines else ""
-        self.headers = []
-        for line in lines[1:]:
-            if not line.strip():
-                break
-            if line[:1] in " \t" and self.headers:  # folded header line
-                name, value = self.headers[-1]
-                self.headers[-1] = (name, value + " " + line.strip())
-                continue
-            name, _, value = line.partition(":")
-            self.headers.append((name.strip().lower(), value.strip()))
-        self.is_response = self.start.startswith("SIP/2.0 ")
-        parts = self.start.split(" ", 2)
-        self.code = int(parts[1]) if self.is_response and parts[1].isdigit() else None
-        self.method = None if self.is_response else parts[0]
-        self.request_uri = None if self.is_response or len(parts) < 2 else parts[1]
-        cseq = (self.header("cseq") or "").split()
-        self.cseq = (int(cseq[0]), cseq[1]) if len(cseq) == 2 and cseq[0].isdigit() else None
-
-    def header(self, name):
-        """The first value of the header, or None."""
-        values = self.all(name)
-        return values[0] if values else None
-
-    def all(self, name):
-        """Every value of the header, each comma-separated element apart for Via and the
-        route and Contact headers (RFC 3261 7.3.1)."""
-        found = [v for n, v in self.headers if n == name]
-        if name in ("via", "record-route", "route", "contact"):
-            found = [e.strip() for v in found for e in split_commas(v)]
-        return found
-
-    def branch(self):
-        m = re.search(r";\s*branch=([^;\s]+)", self.header("via") or "", re.I)
-        return m.group(1) if m else None
-
-    def describe(self):
-        return "%s %s (CSeq %s)" % (self.direction, self.start,
-                                    " ".join(map(str, self.cseq)) if self.cseq else "?")
-
-
-def split_commas(value):
-    """Splits a header value at the commas outside <...> and quotes."""
-    parts, depth, quoted, current = [], 0, False, ""
-    for c in value:
-        if c == '"':
-            quoted = not quoted
-        elif not quoted and c == "<":
-            depth += 1
-        elif not quoted and c == ">":
-            depth -= 1
-        if c == "," and depth == 0 and not quoted:
-            parts.append(current)
-            current = ""
-        else:
-            current += c
-    parts.append(current)
-    return [p for p in parts if p.strip()]
-
-
-def read_messages(path):
-    found = []
-    for block in re.split(r"^-{10,}[^\n]*\n", read_text(path), flags=re.M):
-        m = re.match(r"\s*\w+ message (sent|received)[^\n]*\n", block)
-        if m:
-            found.append(Message(m.group(1), block[m.end():]))
-    return found
-
+# --- SIPp's message log (read_messages and Message are ../sipp_interop.py's) -----------------
 
 def find(messages, what, direction, predicate, after=None):
     """The first message (after the index `after`) going `direction` that satisfies predicate;
@@ -601,10 +542,10 @@ def sipwright_register_auth(ctx):
 LISTENING = re.compile(r"listening on (UDP|TCP) 127\.0\.0\.1:(\d+)")
 
 
-def run_sipwright(ctx, name, args, env_user):
+def run_sipwright(ctx, name, args, env_user, timeout=20):
     """Starts `sipwright run ARGS` (credentials of env_user in its environment); a Process."""
     cmd = [ctx.sipwright, "run"] + args + [
-        "--transport", ctx.transport, "--timeout", "20", "--color", "never",
+        "--transport", ctx.transport, "--timeout", str(timeout), "--color", "never",
         "--out", os.path.join(ctx.workdir, name)]
     env = dict(os.environ, SIPWRIGHT_AUTH_USER=env_user,
                SIPWRIGHT_AUTH_PASSWORD=USERS[env_user])
@@ -643,12 +584,126 @@ def sipwright_call_both_legs(ctx):
             raise Failure("sipwright as %s printed a password" % who)
 
 
+def via_branch(via):
+    m = re.search(r";\s*branch=([^;\s,]+)", via, re.I)
+    return m.group(1) if m else None
+
+
+def caller_2xx_ack_invite_branch_through_proxy(ctx):
+    """alice's SIPp ACKs the 2xx with its INVITE's branch (caller-2xx-ack-invite-branch.xml);
+    bob's sipwright, registered at Kamailio by SIPp, plays device-caller/basic-call behind it.
+
+    Kamailio forwards the end-to-end ACK with a Via of its own on top, with a new branch (RFC
+    3261 16.6 step 8, 16.11), and leaves alice's Via below it as it came. So bob sees the top
+    branches differ (Kamailio did right) and the bottom ones, alice's own, equal: the fault is
+    in plain view one Via down. sipwright must fail ack-2xx.new-transaction for it (13.2.2.4,
+    17.1.1.3, 8.1.1.7: the device's branch, the bottom Via's)."""
+    if not executable(ctx.sipwright):
+        raise Failure("no sipwright binary (--sipwright)")
+    kport = ctx.start_kamailio()
+    results = os.path.join(ctx.workdir, "sipwright-bob")
+    bob = run_sipwright(ctx, "sipwright-bob", ["device-caller/basic-call", "--local",
+                                               "127.0.0.1:0", "--t1", str(si.T1_FAULTY), "-v"],
+                        "bob", timeout=10)
+    bob_port = int(bob.wait_for_line(READY_SECONDS, "bob's 'listening on' line").group(2))
+    reg = ctx.sipp_ua("sipp-bob-register", REGISTER_XML, "bob", USERS["bob"], kport,
+                      extra=["-key", "contact_port", str(bob_port), "-auth_uri", DOMAIN])
+    si.expect_sipp_success(reg, REGISTER_BUDGET)
+    alice = ctx.sipp_ua("sipp-alice-2xx-ack-invite-branch", BAD_ACK_CALLER_XML, "alice",
+                        USERS["alice"], kport,
+                        extra=["-key", "callee", "bob", "-auth_uri", "bob@" + DOMAIN])
+    si.expect_sipp_success(alice, CALL_BUDGET)
+    rc = bob.wait(si.FAULTY_BUDGET)
+    console = bob.stdout_text()
+
+    # The fault, on alice's leg (her own log).
+    found = si.branches_of(read_messages(alice.messages_path))
+    if len(found) != 1 or found[0][0] != found[0][1]:
+        raise Failure("alice's SIPp was to ACK the 2xx with its INVITE's branch; its log shows "
+                      "(INVITE branch, ACK branch, CSeq) %s" % found)
+    log("alice ACKed the 2xx with her INVITE's branch %s" % found[0][0])
+
+    # What reaches bob: Kamailio's Via on top of alice's, in the INVITE and in the ACK.
+    trace = si.sipwright_trace(console)
+    got = {}
+    for m in trace:
+        if m.direction == "received" and m.method in ("INVITE", "ACK") and m.method not in got:
+            got[m.method] = m
+    if set(got) != {"INVITE", "ACK"}:
+        raise Failure("bob's sipwright shows no INVITE and ACK in its -v trace (found %s)"
+                      % sorted(got))
+    vias = {k: m.all("via") for k, m in got.items()}
+    proxy = re.compile(r"SIP/2\.0/%s\s+%s:%d\s*;" % (ctx.transport.upper(), re.escape(HOST),
+                                                     kport), re.I)
+    for method, v in sorted(vias.items()):
+        if len(v) != 2 or not proxy.match(v[0]):
+            raise Failure("bob's %s should carry Kamailio's Via on top of alice's: Via %s"
+                          % (method, v))
+    top = [via_branch(vias[k][0]) for k in ("INVITE", "ACK")]
+    bottom = [via_branch(vias[k][1]) for k in ("INVITE", "ACK")]
+    if top[0] == top[1]:
+        raise Failure("Kamailio forwarded the 2xx's ACK with its INVITE's branch %s (16.6 step 8 "
+                      "wants a new one for the new transaction)" % top[0])
+    if bottom != [found[0][0]] * 2:
+        raise Failure("alice's Via reached bob with the branches %s (INVITE, ACK), not %s as "
+                      "she sent them" % (bottom, found[0][0]))
+    log("bob's INVITE and ACK: Kamailio's branches %s and %s differ, alice's %s is the same "
+        "in both" % (top[0], top[1], bottom[0]))
+
+    # sipwright's verdict: ack-2xx.new-transaction, judged on the device's own Via.
+    try:
+        si.expect_verdicts("sipwright-bob", rc, console, os.path.join(results, "junit.xml"),
+                           {"device-caller/basic-call": (("ack-2xx.new-transaction",), ())})
+    except Failure as e:
+        raise Failure("%s\n(a sipwright gap, not Kamailio's: ack-2xx.new-transaction compares "
+                      "only the top Via, Kamailio's; alice's branch reuse is in the Via below "
+                      "it, see README.md)" % e)
+
+
+def callee_2xx_once_through_proxy(ctx):
+    """bob's SIPp sends its 2xx once (../callee-2xx-once.xml), registered at Kamailio; alice's
+    sipwright calls through the proxy, answers the 407, and ACKs late
+    (sipwright-caller-delayed-ack.xml) or never (sipwright-caller-no-ack.xml).
+
+    A proxy forwards every 2xx to INVITE, retransmissions included, and never retransmits one
+    itself (RFC 3261 16.7 step 5, 17.2.1: the 2xx's retransmission is the UAS core's, 13.3.1.4),
+    so alice sees exactly what bob sent: one 200. sipwright must fail uas-2xx.retransmit as it
+    does directly, and find nothing wrong with Kamailio's own 407."""
+    if not executable(ctx.sipwright):
+        raise Failure("no sipwright binary (--sipwright)")
+    kport = ctx.start_kamailio()
+    scenarios = {SIPWRIGHT_DELAYED_ACK_XML: (("uas-2xx.retransmit",), ()),
+                 SIPWRIGHT_NO_ACK_XML: (("uas-2xx.retransmit",), ("ack-2xx.received",))}
+    callee, callee_port = ctx.start_sipp_server(
+        "sipp-bob-callee-2xx-once", ["-sf", si.CALLEE_2XX_ONCE, "-s", "bob",
+                                     "-key", "contact_transport", ctx.transport],
+        calls=len(scenarios))
+    reg = ctx.sipp_ua("sipp-bob-register", REGISTER_XML, "bob", USERS["bob"], kport,
+                      extra=["-key", "contact_port", str(callee_port), "-auth_uri", DOMAIN])
+    si.expect_sipp_success(reg, REGISTER_BUDGET)
+    check_registration(reg, "bob", callee_port, ctx.transport, "bob's registration")
+    results = os.path.join(ctx.workdir, "sipwright-alice")
+    alice = run_sipwright(ctx, "sipwright-alice",
+                          list(scenarios) + ["--service", "bob", "--dut", "127.0.0.1:%d" % kport,
+                                             "--local", "127.0.0.1:0",
+                                             "--t1", str(si.T1_FAULTY)], "alice", timeout=12)
+    rc = alice.wait(si.FAULTY_BUDGET + 10)
+    log("sipwright-alice: status %d after %.1f s" % (rc, alice.elapsed()))
+    callee.stop()
+    si.expect_2xx_sent_once(callee, len(scenarios))
+    si.expect_verdicts("sipwright-alice", rc, alice.stdout_text(),
+                       os.path.join(results, "junit.xml"),
+                       {os.path.basename(k): v for k, v in scenarios.items()})
+
+
 CASES = {
     "register-auth": register_auth,
     "sipwright-call-both-legs": sipwright_call_both_legs,
     "sipwright-register-auth": sipwright_register_auth,
     "call-through-proxy": call_through_proxy,
     "unauthenticated-rejected": unauthenticated_rejected,
+    "caller-2xx-ack-invite-branch-through-proxy": caller_2xx_ack_invite_branch_through_proxy,
+    "callee-2xx-once-through-proxy": callee_2xx_once_through_proxy,
 }
 
 
