@@ -509,7 +509,7 @@ SUMMARY = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped")
 
 
 # A rule's verdict line under a call: "      call 1: ack-2xx.cseq FAIL (RFC 3261 13.2.2.4): ..."
-VERDICT = re.compile(r"^\s+call \d+: ([a-z0-9-]+\.[a-z0-9-]+) (FAIL|WARN) \(")
+VERDICT = re.compile(r"^\s+call \d+(?: \([\w.-]+\))?: ([a-z0-9-]+\.[a-z0-9-]+) (FAIL|WARN) \(")
 # A failure of the flow itself: "      call 1: uac.xml:64: timeout: ..."
 FLOW_FAILURE = re.compile(r"^\s+call \d+: \S+\.xml:\d+: ")
 
@@ -568,7 +568,8 @@ def junit_verdicts(path):
                                                           out.text, re.M):
                 got["warn"].add(rule)
         out = suite.find("system-out")
-        for m in re.finditer(r"^scenario warning(?: \(call \d+\))?: ([a-z0-9-]+\.[a-z0-9-]+) ",
+        for m in re.finditer(r"^scenario warning(?: \(call \d+(?:, agent [\w.-]+)?\))?: "
+                             r"([a-z0-9-]+\.[a-z0-9-]+) ",
                              out.text or "" if out is not None else "", re.M):
             got["scenario"].add(m.group(1))
         found[suite.get("name")] = got
@@ -578,7 +579,8 @@ def junit_verdicts(path):
 # A scenario's line on the console: "FAIL  device-caller/basic-call  (...)  0/1 call passed ..."
 SCENARIO_LINE = re.compile(r"^(PASS|FAIL|SKIP|ERROR)\s+(\S+)\s")
 # A scenario warning under a call: "      call 1: scenario warning: ack-2xx.received FAIL (..."
-SCENARIO_WARNING = re.compile(r"^\s+call \d+: scenario warning: ([a-z0-9-]+\.[a-z0-9-]+) ")
+SCENARIO_WARNING = re.compile(
+    r"^\s+call \d+(?: \([\w.-]+\))?: scenario warning: ([a-z0-9-]+\.[a-z0-9-]+) ")
 
 
 def console_verdicts(text):

@@ -82,7 +82,12 @@ void console::progress(std::size_t done, std::size_t total, std::string_view run
 void console::scenario(const engine::scenario_result& r) {
   std::string block;
   const std::string label = scenario_label(r);
-  const std::string_view role = r.role == scenario::role::caller ? "caller" : "callee";
+  // sipwright's role, or in a scenario with several agents their names: "agents bob, alice".
+  std::string role = r.role == scenario::role::caller ? "caller" : "callee";
+  if (!r.calls.empty() && !r.calls.front().agent.empty()) {
+    role = "agents ";
+    for (std::size_t i = 0; i < r.calls.size(); ++i) role += (i ? ", " : "") + r.calls[i].agent;
+  }
   if (!r.skipped.empty()) {
     if (!o_.quiet)
       block += fmt::format("{}  {}  ({})  {}\n", paint("SKIP", cyan), label, role, r.skipped);

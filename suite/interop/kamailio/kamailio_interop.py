@@ -76,6 +76,24 @@ SIPWRIGHT_NO_ACK_XML = os.path.join(HERE, "sipwright-caller-no-ack.xml")
 DOMAIN = "sipwright.test"
 REALM = "sipwright.test"
 USERS = {"alice": "alice-secret", "bob": "bob-secret"}
+AGENTS_XML = os.path.join(HERE, "agents-call.xml")
+# The profile of the agents-call case: the README's worked example, with this run's port.
+AGENTS_PROFILE = """\
+name = "kamailio"
+
+[device]
+address = "127.0.0.1:%(port)d"
+transport = "%(transport)s"
+transports = ["udp", "tcp"]
+
+[agents.alice]
+user = "alice"
+password_env = "ALICE_PASSWORD"
+
+[agents.bob]
+user = "bob"
+password_env = "BOB_PASSWORD"
+"""
 WRONG_PASSWORD = "not-alice-secret"
 
 # Every wait is bounded; the CTest TIMEOUT (CMakeLists.txt) is above the sum for a case.
@@ -584,6 +602,44 @@ def sipwright_call_both_legs(ctx):
             raise Failure("sipwright as %s printed a password" % who)
 
 
+def agents_call(ctx):
+    """One sipwright run, one scenario with two agents (agents-call.xml): bob registers with
+    Kamailio, alice calls him through it. Both 401 and 407 are answered by sipwright on its own
+    (RFC 3261 22.2, 22.3), with each agent's credentials from the profile's [agents.NAME]. The
+    call is judged on both legs: alice's (Kamailio as callee) and bob's (Kamailio relaying the
+    ACK and BYE as caller); it must pass with no verdict against Kamailio."""
+    if not executable(ctx.sipwright):
+        raise Failure("no sipwright binary (--sipwright)")
+    kport = ctx.start_kamailio()
+    profile = os.path.join(ctx.workdir, "kamailio.toml")
+    with open(profile, "w", encoding="utf-8") as f:
+        f.write(AGENTS_PROFILE % {"port": kport, "transport": ctx.transport})
+    results = os.path.join(ctx.workdir, "sipwright-agents")
+    cmd = [ctx.sipwright, "run", "--profile", profile, AGENTS_XML, "--t1", "100",
+           "--timeout", "20", "--color", "never", "-v", "--out", results]
+    env = dict(os.environ, ALICE_PASSWORD=USERS["alice"], BOB_PASSWORD=USERS["bob"])
+    env.pop("SIPWRIGHT_AUTH_USER", None)
+    proc = si.Process("sipwright-agents", cmd, ctx.workdir, env=env)
+    ctx.processes.append(proc)
+    rc = proc.wait(40)
+    out = proc.stdout_text()
+    log("---- sipwright with two agents:\n%s" % out)
+    si.expect_verdicts("sipwright-agents", rc, out, os.path.join(results, "junit.xml"),
+                       {os.path.basename(AGENTS_XML): ((), ())})
+    for who in USERS.values():
+        if who in out or who in read_text(os.path.join(results, "junit.xml")):
+            raise Failure("sipwright printed a password")
+    # Each agent answered its challenge, and each leg was judged.
+    for line in ("call 1 (bob): answered the 401 to REGISTER with Authorization (RFC 3261 22.2)",
+                 "call 2 (alice): answered the 407 to INVITE with Proxy-Authorization "
+                 "(RFC 3261 22.3)",
+                 "call 1 (bob): ack-2xx.received PASS",
+                 "call 1 (bob): ack-2xx.request-uri PASS",
+                 "call 2 (alice): msg.grammar PASS"):
+        if line not in out:
+            raise Failure("sipwright's console lacks %r" % line)
+
+
 def via_branch(via):
     m = re.search(r";\s*branch=([^;\s,]+)", via, re.I)
     return m.group(1) if m else None
@@ -704,6 +760,7 @@ CASES = {
     "unauthenticated-rejected": unauthenticated_rejected,
     "caller-2xx-ack-invite-branch-through-proxy": caller_2xx_ack_invite_branch_through_proxy,
     "callee-2xx-once-through-proxy": callee_2xx_once_through_proxy,
+    "agents-call": agents_call,
 }
 
 
