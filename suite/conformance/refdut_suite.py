@@ -40,6 +40,7 @@ FAULTS = {
     "ack-no-sdp-answer": ("device-caller/basic-call", "ack-2xx.sdp-answer", ["--late-offer"], False),
     "no-ack": ("device-caller/basic-call", "ack-2xx.received", [], False),
     "ack-no-credentials": ("device-caller/proxy-auth-407", "ack-2xx.credentials", [], False),
+    "auth-wrong-password": ("device-caller/proxy-auth-407", "auth.credentials", [], False),
     "ack-once": ("device-caller/2xx-retransmitted", "ack-2xx.each-retransmission", [], False),
     "non2xx-ack-new-branch": ("device-caller/busy-486", "ack-non2xx.branch", [], False),
     "non2xx-ack-wrong-request-uri": ("device-caller/busy-486", "ack-non2xx.request-uri", [], False),
@@ -167,6 +168,10 @@ def main(argv):
     # credentials; its --call processes inherit them through sipwright's trigger.
     os.environ.setdefault("SIPWRIGHT_REFDUT_AUTH_USER", "alice")
     os.environ.setdefault("SIPWRIGHT_REFDUT_AUTH_PASSWORD", "alice-secret")
+    # sipwright checks the digest the device answers with against the same account
+    # (auth.credentials).
+    os.environ["SIPWRIGHT_AUTH_USER"] = os.environ["SIPWRIGHT_REFDUT_AUTH_USER"]
+    os.environ["SIPWRIGHT_AUTH_PASSWORD"] = os.environ["SIPWRIGHT_REFDUT_AUTH_PASSWORD"]
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sipwright", required=True)
     p.add_argument("--workdir", required=True)

@@ -26,6 +26,15 @@ void call_checks::on_message(const observed& m) {
   for (auto& o : impl_->observers) o->on_message(m, impl_->out);
 }
 
+void call_checks::on_credentials(std::size_t trace_index, const std::string& problem,
+                                 const std::string& note) {
+  if (problem.empty())
+    impl_->out.pass(rule_id::auth_credentials, {trace_index}, note);
+  else
+    impl_->out.violated(rule_id::auth_credentials, "credentials that answer the challenge", problem,
+                        {trace_index});
+}
+
 void call_checks::on_end(std::chrono::steady_clock::time_point at) {
   for (auto& o : impl_->observers) o->on_end(at, impl_->out);
 }

@@ -937,6 +937,9 @@ private:
         continue;
       }
       c.ctx.on_received(m, got.rrs, got.auth);
+      // RFC 3261 22.2, 22.3: after a [challenge], the device's credentials are judged.
+      if (auto check = c.ctx.check_credentials(m))
+        c.checks.on_credentials(in->r.trace_index, check->problem, check->note);
       if (!actions(c, got, &m)) co_return false;
       pc = *hit;
       if (!jump(c, got, pc)) ++pc;

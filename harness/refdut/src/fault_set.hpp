@@ -32,6 +32,8 @@ namespace sipwright::refdut::detail {
     "the INVITE carries no offer and the ACK no answer to the 2xx's offer")                        \
   X(ack_no_credentials, "ack-no-credentials", caller, "ack-2xx.credentials",                       \
     "the ACK of a 2xx leaves out the (Proxy-)Authorization the INVITE carried")                    \
+  X(auth_wrong_password, "auth-wrong-password", caller, "auth.credentials",                        \
+    "the INVITE sent again after a challenge carries a digest computed with a wrong password")     \
   X(no_ack, "no-ack", caller, "ack-2xx.received", "a 2xx to the INVITE is never ACKed")            \
   X(ack_once, "ack-once", caller, "ack-2xx.each-retransmission",                                   \
     "only the first copy of a 2xx is ACKed, not its retransmissions")                              \

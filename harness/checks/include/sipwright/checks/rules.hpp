@@ -68,6 +68,9 @@ enum class level : std::uint8_t { must, should };
     "the ACK carries Max-Forwards")                                                                \
   X(ack_2xx_sdp_answer, "ack-2xx.sdp-answer", must, "RFC 3261 13.2.1",                             \
     "when the 2xx carried the offer, the ACK carries the answer")                                  \
+  /* The harness challenged the device's request with [challenge] (device is the client) */        \
+  X(auth_credentials, "auth.credentials", must, "RFC 3261 22.2, 22.3; RFC 7616 3.4",               \
+    "the request sent again answers the challenge: its header, nonce, digest and account")         \
   /* The harness answers the device's INVITE with a final non-2xx (device is the caller) */        \
   X(ack_non2xx_received, "ack-non2xx.received", must, "RFC 3261 17.1.1.2",                         \
     "a final non-2xx response to INVITE is acknowledged with an ACK")                              \
