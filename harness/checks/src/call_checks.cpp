@@ -15,6 +15,7 @@ call_checks::call_checks(checks::timing t, judged who) : impl_(std::make_unique<
   if (who == judged::scenario) return;
   impl_->observers.push_back(detail::make_alt_service_rules());
   impl_->observers.push_back(detail::make_register_rules());
+  impl_->observers.push_back(detail::make_subscribe_rules(t));
   impl_->observers.push_back(detail::make_retransmission_rules(t));
 }
 
