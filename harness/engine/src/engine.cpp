@@ -1024,6 +1024,10 @@ scenario_result run_scenario(const scenario::scenario& sc, const run_options& op
       throw setup_error(fmt::format("{}: the agents of the scenario play through the device: "
                                     "give its address with --dut HOST:PORT",
                                     sc.file));
+    if (opts.calls != 1)
+      throw setup_error(fmt::format("{}: -m does not apply to a scenario with agents: each agent "
+                                    "plays its flow once",
+                                    sc.file));
     scenario_result base;
     base.id = sc.meta ? sc.meta->id : std::string();
     base.file = sc.file;
