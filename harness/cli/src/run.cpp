@@ -65,7 +65,23 @@ std::string self_path() {
 }
 
 std::string transport_name(transport::protocol p) {
-  return p == transport::protocol::udp ? "udp" : "tcp";
+  return std::string(transport::lower_name(p));
+}
+
+// The profile's [tls], then the command line's --tls-* over it (a certificate and its key go
+// together: one given on the command line replaces the profile's pair).
+transport::tls_options tls_for(const run_cli_options& opts, const profile::profile* p) {
+  transport::tls_options t = p ? p->tls : transport::tls_options{};
+  if (opts.tls_cert || opts.tls_key) {
+    if (!opts.tls_cert || !opts.tls_key)
+      throw usage_error("--tls-cert and --tls-key go together (a certificate and its key)");
+    t.certificate = *opts.tls_cert;
+    t.private_key = *opts.tls_key;
+  }
+  if (opts.tls_ca) t.ca = *opts.tls_ca;
+  if (opts.tls_server_name) t.server_name = *opts.tls_server_name;
+  if (opts.tls_insecure) t.verify = false;
+  return t;
 }
 
 // --jobs and the profile's parallel: scenarios played at once. A fixed local port can only be
@@ -114,7 +130,8 @@ void apply_options(const run_cli_options& opts, run_plan& plan) {
   const profile::profile* p = plan.prof ? &*plan.prof : nullptr;
   if (opts.transport) {
     auto proto = transport::protocol_from(*opts.transport);
-    if (!proto) throw usage_error("--transport must be udp or tcp, not '" + *opts.transport + "'");
+    if (!proto)
+      throw usage_error("--transport must be udp, tcp or tls, not '" + *opts.transport + "'");
     ro.proto = *proto;
   } else if (p) {
     ro.proto = p->transport;
@@ -159,6 +176,7 @@ void apply_options(const run_cli_options& opts, run_plan& plan) {
   ro.strict = opts.strict;
 
   ro.credentials = credentials_for(p);
+  ro.tls = tls_for(opts, p);
 
   // The profile's commands may use {sipwright}, {t1}, {t2} and {transport}; the engine fills in
   // the trigger's {host}, {port} and {user}.

@@ -153,6 +153,7 @@ private:
                                               const run_options& opts) {
     transport::options o;
     o.proto = opts.proto;
+    o.tls = opts.tls;
     if (opts.local)
       o.local = *opts.local;
     else if (sc.role == scenario::role::callee)
@@ -164,7 +165,7 @@ private:
     return o;
   }
 
-  bool reliable() const { return opts_.proto != transport::protocol::udp; }
+  bool reliable() const { return transport::stream_based(opts_.proto); }
 
   // Starts the command that makes the device call (its output goes to the run's log file
   // descriptors as they are; it is stopped by PID at the end of the run).
@@ -174,7 +175,7 @@ private:
     const std::pair<std::string_view, std::string> fields[] = {
         {"{host}", uri_host(local.address)},
         {"{port}", std::to_string(local.port)},
-        {"{transport}", opts_.proto == transport::protocol::udp ? "udp" : "tcp"},
+        {"{transport}", std::string(transport::lower_name(opts_.proto))},
         {"{user}", opts_.service}};
     // "${host}" is the shell's, not a placeholder.
     for (const auto& [key, value] : fields)

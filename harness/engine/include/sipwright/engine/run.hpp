@@ -5,6 +5,7 @@
 #include "sipwright/checks/verdict.hpp"
 #include "sipwright/scenario/model.hpp"
 #include "sipwright/transport/endpoint.hpp"
+#include "sipwright/transport/tls_options.hpp"
 #include "sipwright/transport/trace.hpp"
 
 #include <atomic>
@@ -56,6 +57,8 @@ struct run_options {
   const std::atomic<int>* interrupted = nullptr;
   // Called once the transport is bound, with what it bound (e.g. to print the port).
   std::function<void(transport::protocol, const transport::endpoint&)> on_listening;
+  // Over TLS: sipwright's certificate, the CA store, whether the device's certificate is checked.
+  transport::tls_options tls;
 };
 
 struct call_result {
