@@ -75,19 +75,22 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                       "Local IP:PORT to bind (port 0: any free port; default 127.0.0.1:5060 "
                       "for a callee, a free port for a caller)");
   run_cmd->add_option("--transport", run.transport, "udp, tcp or tls (default udp)");
-  run_cmd->add_option("--tls-cert", run.tls_cert,
-                      "TLS: sipwright's certificate (PEM), with --tls-key (default: a throwaway "
-                      "self-signed one)")
+  run_cmd
+      ->add_option("--tls-cert", run.tls_cert,
+                   "TLS: sipwright's certificate (PEM), with --tls-key (default: a throwaway "
+                   "self-signed one)")
       ->type_name("FILE");
   run_cmd->add_option("--tls-key", run.tls_key, "TLS: the private key (PEM) of --tls-cert")
       ->type_name("FILE");
-  run_cmd->add_option("--tls-ca", run.tls_ca,
-                      "TLS: the CA certificates (PEM) the device's certificate must chain to "
-                      "(default: the system's store)")
+  run_cmd
+      ->add_option("--tls-ca", run.tls_ca,
+                   "TLS: the CA certificates (PEM) the device's certificate must chain to "
+                   "(default: the system's store)")
       ->type_name("FILE");
-  run_cmd->add_option("--tls-server-name", run.tls_server_name,
-                      "TLS: the name the device's certificate must carry (default: the address "
-                      "sipwright connects to)")
+  run_cmd
+      ->add_option("--tls-server-name", run.tls_server_name,
+                   "TLS: the name the device's certificate must carry (default: the address "
+                   "sipwright connects to)")
       ->type_name("NAME");
   run_cmd->add_flag("--tls-insecure", run.tls_insecure,
                     "TLS: accept any certificate of the device, self-signed or for another "

@@ -245,6 +245,8 @@ private:
                               sc_.file, first ? first->pos.line : 0,
                               transport::to_string(tp_.proto()), tp_.local_endpoint().str(),
                               seconds(opts_.timeout), first ? awaited(*first) : "");
+      // E.g. the device refused sipwright's TLS certificate: the reason no call came.
+      if (!unclaimed_error_.empty()) r.failure += "; the last transport error: " + unclaimed_error_;
       res_.calls.push_back(std::move(r));
     }
     // Calls still playing at the deadline fail there (their waits are bounded by it too).
@@ -372,11 +374,14 @@ private:
   }
 
   void on_transport_error(const transport::endpoint& peer, const std::string& what) {
+    bool claimed = false;
     for (auto& [id, c] : calls_)
       if (!c->ended && c->ctx.env().remote == peer) {
         c->transport_error = what;
         c->signal.cancel();
+        claimed = true;
       }
+    if (!claimed) unclaimed_error_ = what;
   }
 
   // --- playing ------------------------------------------------------------------------------
@@ -757,6 +762,7 @@ private:
   scenario_result& res_;
   asio::io_context io_;
   transport::transport tp_;
+  std::string unclaimed_error_; // the last transport error no call was waiting for
   asio::steady_timer done_;
   asio::signal_set signals_{io_, SIGINT, SIGTERM};
   std::mt19937 rng_;

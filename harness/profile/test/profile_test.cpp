@@ -326,7 +326,8 @@ TEST_CASE("bad profiles are refused with FILE:LINE:COL and what is wrong", "[pro
        "3:13: error: [device] transport must be \"udp\", \"tcp\" or \"tls\", not \"sctp\""},
       {"bad transports entry", dev + "transports = [\"udp\", \"dtls\"]\n",
        "3:22: error: [device] transports must hold \"udp\", \"tcp\" or \"tls\", not \"dtls\""},
-      {"transports without the TLS transport", dev + "transport = \"tls\"\ntransports = [\"tcp\"]\n",
+      {"transports without the TLS transport",
+       dev + "transport = \"tls\"\ntransports = [\"tcp\"]\n",
        "4:14: error: [device] transports must include the default transport \"tls\""},
       {"transport twice", dev + "transports = [\"udp\", \"UDP\"]\n",
        "3:22: error: [device] transports lists \"UDP\" twice"},
@@ -572,7 +573,8 @@ TEST_CASE("[auth]: the credentials, the password kept out of the file", "[profil
         "3:1: error: [auth] needs user (the user name to authenticate as)");
 }
 
-TEST_CASE("[tls]: sipwright's certificate, the CA store, the lab's insecure mode", "[profile][tls]") {
+TEST_CASE("[tls]: sipwright's certificate, the CA store, the lab's insecure mode",
+          "[profile][tls]") {
   SECTION("defaults: no certificate of its own, the device's checked against the system store") {
     const auto p = load("[device]\naddress = \"127.0.0.1:5061\"\ntransport = \"tls\"\n");
     CHECK(p.transport == protocol::tls);
@@ -584,9 +586,10 @@ TEST_CASE("[tls]: sipwright's certificate, the CA store, the lab's insecure mode
     CHECK(p.tls.server_name.empty());
   }
   SECTION("every key; relative paths from the profile's folder") {
-    temp_profile f("[device]\naddress = \"127.0.0.1:5061\"\ntransports = [\"udp\", \"TLS\"]\n"
-                   "[tls]\ncertificate = \"certs/sipwright.pem\"\nkey = \"/etc/lab/sipwright.key\"\n"
-                   "ca = \"lab-ca.pem\"\nverify = false\nserver_name = \"pbx.lab.example\"\n");
+    temp_profile f(
+        "[device]\naddress = \"127.0.0.1:5061\"\ntransports = [\"udp\", \"TLS\"]\n"
+        "[tls]\ncertificate = \"certs/sipwright.pem\"\nkey = \"/etc/lab/sipwright.key\"\n"
+        "ca = \"lab-ca.pem\"\nverify = false\nserver_name = \"pbx.lab.example\"\n");
     const auto p = prof::load_profile(f.path());
     CHECK(p.transports == std::vector{protocol::udp, protocol::tls});
     const auto dir = f.path().parent_path();
