@@ -14,6 +14,9 @@ for sipwright; nothing downloaded, no key committed).
                 (--tls-cert/--tls-key for sipwright, --tls-ca for refdut): passes
   device-refuses the device calls, but refuses sipwright's throwaway certificate: no call
                 arrives, and the failure names the handshake's reason, exit 1
+  profile       a device profile's [tls] ca, a path relative to the profile, checks the device;
+                --tls-ca on the command line replaces it (here with a file that cannot verify
+                it: the call fails)
   bad-files     --tls-cert without --tls-key, or a certificate that is not there: exit 2, saying so
 
 Exit status: 0 pass, 1 fail, 2 usage error. Debian's /usr/bin/python3, standard library only.
@@ -164,6 +167,21 @@ def check(case, sipwright, workdir):
         expect(code, 1, out, cmd, "no call arrived at TLS 127.0.0.1:",
                "; the last transport error: TLS handshake from 127.0.0.1:",
                "failed: tlsv1 alert unknown ca")
+    elif case == "profile":
+        dev = Device(sipwright, workdir, "127.0.0.1", device_cert)
+        try:
+            profile = os.path.join(workdir, "device.toml")
+            with open(profile, "w") as f:
+                f.write('[device]\naddress = "%s"\ntransport = "tls"\n[timers]\nt1 = %s\n'
+                        '[services]\n200 = "200"\n[tls]\nca = "ca.pem"\n' % (dev.address, T1))
+            code, out, cmd = run(sipwright, workdir, callee, "--profile", profile)
+            expect(code, 0, out, cmd, "1 passed, 0 failed")
+            code, out, cmd = run(sipwright, workdir, callee, "--profile", profile, "--tls-ca",
+                                 pem("device.pem"))
+            expect(code, 1, out, cmd, "TLS handshake with %s failed: certificate verify failed: "
+                   "unable to get local issuer certificate" % dev.address)
+        finally:
+            dev.stop()
     elif case == "bad-files":
         code, out, cmd = run(sipwright, workdir, callee, "--dut", "127.0.0.1:5061",
                              "--tls-cert", pem("sipwright.pem"))
