@@ -73,7 +73,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("--dut", run.dut, "The device: HOST:PORT (needed by caller scenarios)");
   run_cmd->add_option("--local", run.local,
                       "Local IP:PORT to bind (port 0: any free port; default 127.0.0.1:5060 "
-                      "for a callee, a free port for a caller)");
+                      "for a callee, 5061 over TLS; a free port for a caller)");
   run_cmd->add_option("--transport", run.transport, "udp, tcp or tls (default udp)");
   run_cmd
       ->add_option("--tls-cert", run.tls_cert,

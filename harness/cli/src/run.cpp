@@ -91,7 +91,7 @@ std::size_t jobs_for(const run_cli_options& opts, const run_plan& plan) {
   const bool callee = std::any_of(plan.scenarios.begin(), plan.scenarios.end(), [](const auto& p) {
     return p.skip.empty() && p.sc.role == scenario::role::callee;
   });
-  // A callee without --local listens at 127.0.0.1:5060.
+  // A callee without --local listens at 127.0.0.1:5060 (5061 over TLS).
   if ((plan.ro.local && plan.ro.local->port != 0) || (!plan.ro.local && callee)) jobs = 1;
   return static_cast<std::size_t>(std::max(1, jobs));
 }
@@ -138,7 +138,7 @@ void apply_options(const run_cli_options& opts, run_plan& plan) {
   }
 
   if (!opts.dut.empty()) {
-    ro.dut = transport::parse_endpoint(opts.dut, 5060);
+    ro.dut = transport::parse_endpoint(opts.dut, transport::default_port(ro.proto));
     if (!ro.dut || ro.dut->port == 0)
       throw usage_error("--dut must be HOST:PORT with a numeric address (e.g. 127.0.0.1:5060 "
                         "or [::1]:5060), not '" +
@@ -147,7 +147,7 @@ void apply_options(const run_cli_options& opts, run_plan& plan) {
     ro.dut = p->address;
   }
   if (!opts.local.empty()) {
-    ro.local = transport::parse_endpoint(opts.local, 5060);
+    ro.local = transport::parse_endpoint(opts.local, transport::default_port(ro.proto));
     if (!ro.local)
       throw usage_error("--local must be IP:PORT (port 0: any free port), not '" + opts.local +
                         "'");
@@ -251,9 +251,12 @@ void plan_scenarios(const run_cli_options& opts, run_plan& plan) {
 reports::run_properties run_properties(const run_plan& plan) {
   reports::run_properties p;
   p.version = version;
-  p.device = !plan.device.empty() ? plan.device
-                                  : std::string("the caller at ") +
-                                        (plan.ro.local ? plan.ro.local->str() : "127.0.0.1:5060");
+  p.device = !plan.device.empty()
+                 ? plan.device
+                 : std::string("the caller at ") +
+                       (plan.ro.local ? plan.ro.local->str()
+                                      : "127.0.0.1:" +
+                                            std::to_string(transport::default_port(plan.ro.proto)));
   p.transport = std::string(transport::to_string(plan.ro.proto));
   p.t1 = plan.ro.t1;
   p.t2 = plan.ro.t2;

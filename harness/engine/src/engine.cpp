@@ -157,7 +157,7 @@ private:
     if (opts.local)
       o.local = *opts.local;
     else if (sc.role == scenario::role::callee)
-      o.local = {"127.0.0.1", 5060};
+      o.local = {"127.0.0.1", transport::default_port(opts.proto)};
     else if (opts.dut && opts.dut->v6())
       o.local = {"::1", 0};
     else

@@ -56,7 +56,7 @@ detail::ua_config config_of(const refdut_options& o) {
   if (auth_user && *auth_user && auth_password)
     c.credentials = auth::credentials{auth_user, auth_password, ""};
   if (!o.call.empty()) {
-    const auto target = transport::parse_endpoint(o.call, 5060);
+    const auto target = transport::parse_endpoint(o.call, transport::default_port(c.proto));
     if (!target) throw setup_error{"--call must be HOST:PORT (numeric), not '" + o.call + "'"};
     c.target = *target;
   }

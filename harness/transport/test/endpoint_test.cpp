@@ -24,6 +24,9 @@ TEST_CASE("Protocol names as a Via writes them, parsed in any case [RFC 3261 20.
   CHECK_FALSE(tp::stream_based(tp::protocol::udp));
   CHECK(tp::stream_based(tp::protocol::tcp));
   CHECK(tp::stream_based(tp::protocol::tls));
+  CHECK(tp::default_port(tp::protocol::udp) == 5060);
+  CHECK(tp::default_port(tp::protocol::tcp) == 5060);
+  CHECK(tp::default_port(tp::protocol::tls) == 5061);
   CHECK_FALSE(tp::protocol_from("sctp"));
   CHECK_FALSE(tp::protocol_from("dtls"));
   CHECK_FALSE(tp::protocol_from(""));

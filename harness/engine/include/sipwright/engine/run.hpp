@@ -33,7 +33,8 @@ struct credentials {
 
 struct run_options {
   transport::protocol proto = transport::protocol::udp;
-  std::optional<transport::endpoint> local;  // default: 127.0.0.1:5060 for a callee, port 0 else
+  std::optional<transport::endpoint> local;  // default: 127.0.0.1:5060 (TLS: 5061) for a callee,
+                                             // port 0 else
   std::optional<transport::endpoint> dut;    // required for a caller
   std::string service = "service";           // [service]
   std::chrono::milliseconds t1{500};         // RFC 3261 T1: retransmissions and waits scale with it

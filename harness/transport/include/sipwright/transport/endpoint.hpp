@@ -20,6 +20,10 @@ std::optional<protocol> protocol_from(std::string_view name);
 inline bool stream_based(protocol p) {
   return p != protocol::udp;
 }
+// The port an address without one means: 5061 over TLS, else 5060 (RFC 3261 19.1.2).
+inline std::uint16_t default_port(protocol p) {
+  return p == protocol::tls ? 5061 : 5060;
+}
 
 struct endpoint {
   std::string address; // numeric IPv4 or IPv6 address, IPv6 without brackets
