@@ -14,6 +14,9 @@ for sipwright; nothing downloaded, no key committed).
                 (--tls-cert/--tls-key for sipwright, --tls-ca for refdut): passes
   device-refuses the device calls, but refuses sipwright's throwaway certificate: no call
                 arrives, and the failure names the handshake's reason, exit 1
+  verify-client sipwright asks the calling device for a client certificate (--tls-verify-client):
+                the device's CA-signed one passes; its throwaway self-signed one is refused,
+                and the failure says so
   profile       a device profile's [tls] ca, a path relative to the profile, checks the device;
                 --tls-ca on the command line replaces it (here with a file that cannot verify
                 it: the call fails)
@@ -167,6 +170,19 @@ def check(case, sipwright, workdir):
         expect(code, 1, out, cmd, "no call arrived at TLS 127.0.0.1:",
                "; the last transport error: TLS handshake from 127.0.0.1:",
                "failed: tlsv1 alert unknown ca")
+    elif case == "verify-client":
+        base = ("{sipwright} refdut --call {host}:{port} --transport {transport} --user {user} "
+                "--t1 {t1} --t2 {t2} --timeout 2 --tls-ca " + pem("ca.pem"))
+        server = ["device-caller/basic-call", "--local", "127.0.0.1:0", "--tls-cert",
+                  pem("sipwright.pem"), "--tls-key", pem("sipwright.key"), "--tls-ca",
+                  pem("ca.pem"), "--tls-verify-client"]
+        code, out, cmd = run(sipwright, workdir, *server, "--trigger",
+                             base + " --tls-cert %s --tls-key %s" % (pem("device.pem"),
+                                                                     pem("device.key")))
+        expect(code, 0, out, cmd, "1 passed, 0 failed")
+        code, out, cmd = run(sipwright, workdir, *server, "--trigger", base, timeout="2")
+        expect(code, 1, out, cmd, "no call arrived at TLS 127.0.0.1:",
+               "failed: certificate verify failed: self-signed certificate")
     elif case == "profile":
         dev = Device(sipwright, workdir, "127.0.0.1", device_cert)
         try:

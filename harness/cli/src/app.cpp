@@ -95,6 +95,9 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_flag("--tls-insecure", run.tls_insecure,
                     "TLS: accept any certificate of the device, self-signed or for another "
                     "name (labs only)");
+  run_cmd->add_flag("--tls-verify-client", run.tls_verify_client,
+                    "TLS: a device that connects must show a certificate of --tls-ca; its "
+                    "connection then also carries requests to it (RFC 5923 alias)");
   run_cmd->add_option("--service", run.service,
                       "User part of the called URI: [service] (default 'service'; a library "
                       "scenario brings its own, a profile maps it)");

@@ -81,6 +81,7 @@ transport::tls_options tls_for(const run_cli_options& opts, const profile::profi
   if (opts.tls_ca) t.ca = *opts.tls_ca;
   if (opts.tls_server_name) t.server_name = *opts.tls_server_name;
   if (opts.tls_insecure) t.verify = false;
+  if (opts.tls_verify_client) t.require_client_certificate = true;
   return t;
 }
 

@@ -40,7 +40,7 @@ const std::vector<table_spec> tables = {
     {"services", {}},
     {"trigger", {"command"}},
     {"auth", {"user", "password", "password_env", "realm"}},
-    {"tls", {"certificate", "key", "ca", "verify", "server_name"}},
+    {"tls", {"certificate", "key", "ca", "verify", "server_name", "verify_client"}},
 };
 constexpr std::string_view top_keys[] = {"name"};
 
@@ -624,6 +624,7 @@ private:
     p.tls.private_key = path_of("key");
     p.tls.ca = path_of("ca");
     if (auto v = bool_of(t, "verify", "tls")) p.tls.verify = *v;
+    if (auto v = bool_of(t, "verify_client", "tls")) p.tls.require_client_certificate = *v;
     if (auto n = string_of(t, "server_name", "tls")) {
       if (n->empty() || n->find_first_of(" \t\r\n") != std::string::npos)
         problem(*t.get("server_name"), "[tls] server_name must be a DNS name or an IP address, "

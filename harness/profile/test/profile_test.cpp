@@ -584,12 +584,14 @@ TEST_CASE("[tls]: sipwright's certificate, the CA store, the lab's insecure mode
     CHECK(p.tls.ca.empty());
     CHECK(p.tls.verify);
     CHECK(p.tls.server_name.empty());
+    CHECK_FALSE(p.tls.require_client_certificate);
   }
   SECTION("every key; relative paths from the profile's folder") {
     temp_profile f(
         "[device]\naddress = \"127.0.0.1:5061\"\ntransports = [\"udp\", \"TLS\"]\n"
         "[tls]\ncertificate = \"certs/sipwright.pem\"\nkey = \"/etc/lab/sipwright.key\"\n"
-        "ca = \"lab-ca.pem\"\nverify = false\nserver_name = \"pbx.lab.example\"\n");
+        "ca = \"lab-ca.pem\"\nverify = false\nserver_name = \"pbx.lab.example\"\n"
+                   "verify_client = true\n");
     const auto p = prof::load_profile(f.path());
     CHECK(p.transports == std::vector{protocol::udp, protocol::tls});
     const auto dir = f.path().parent_path();
@@ -598,6 +600,7 @@ TEST_CASE("[tls]: sipwright's certificate, the CA store, the lab's insecure mode
     CHECK(p.tls.ca == (dir / "lab-ca.pem").string());
     CHECK_FALSE(p.tls.verify);
     CHECK(p.tls.server_name == "pbx.lab.example");
+    CHECK(p.tls.require_client_certificate);
   }
   const std::string dev = "[device]\naddress = \"127.0.0.1:5061\"\n[tls]\n";
   CHECK(error_of(dev + "verify = \"no\"\n") ==
@@ -610,8 +613,8 @@ TEST_CASE("[tls]: sipwright's certificate, the CA store, the lab's insecure mode
   CHECK(error_of(dev + "server_name = \"a b\"\n") ==
         "4:15: error: [tls] server_name must be a DNS name or an IP address, not \"a b\"");
   CHECK(error_of(dev + "insecure = true\n") ==
-        "4:1: error: unknown key 'insecure' in [tls] (expected certificate, key, ca, verify or "
-        "server_name)");
+        "4:1: error: unknown key 'insecure' in [tls] (expected certificate, key, ca, verify, "
+        "server_name or verify_client)");
   CHECK(error_of(dev + "certifcate = \"a.pem\"\n") ==
         "4:1: error: unknown key 'certifcate' in [tls] (did you mean 'certificate'?)");
 }

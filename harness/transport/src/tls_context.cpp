@@ -158,6 +158,12 @@ void prepare_server(SSL* ssl, const tls_options& o) {
     SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
 }
 
+bool peer_certificate_names(SSL* ssl, const std::string& ip_address) {
+  std::unique_ptr<X509, x509_free> cert(SSL_get1_peer_certificate(ssl));
+  return cert && SSL_get_verify_result(ssl) == X509_V_OK &&
+         X509_check_ip_asc(cert.get(), ip_address.c_str(), 0) == 1;
+}
+
 std::string verify_failure(SSL* ssl) {
   const long result = SSL_get_verify_result(ssl);
   if (result == X509_V_OK) return {};

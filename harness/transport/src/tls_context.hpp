@@ -24,6 +24,9 @@ void prepare_client(SSL* ssl, const tls_options& o, const endpoint& peer);
 // Sets up the server side: a client certificate is asked for only with require_client_certificate.
 void prepare_server(SSL* ssl, const tls_options& o);
 
+// Whether the peer presented a certificate that passed the checks and names `ip_address`.
+bool peer_certificate_names(SSL* ssl, const std::string& ip_address);
+
 // Why the peer's certificate was refused ("certificate verify failed: self-signed certificate"),
 // or empty when it was not (or none was checked).
 std::string verify_failure(SSL* ssl);

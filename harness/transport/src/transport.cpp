@@ -376,6 +376,8 @@ struct connection {
   endpoint local;
   bool connected = false; // false while an outgoing connect (and TLS handshake) is under way
   bool accepted = false;  // the peer opened it
+  // RFC 5923: where else this connection reaches the peer (its Via sent-by with `alias`).
+  std::vector<endpoint> aliases;
   bool reading = false;
   bool closed = false;
   parser::parser parser;
@@ -484,7 +486,31 @@ private:
   connection_ptr find(const endpoint& peer) const {
     for (const auto& c : connections_)
       if (!c->closed && c->remote == peer) return c;
+    for (const auto& c : connections_)
+      if (!c->closed && std::find(c->aliases.begin(), c->aliases.end(), peer) != c->aliases.end())
+        return c;
     return nullptr;
+  }
+
+  // RFC 5923 (connection reuse): a request whose top Via carries `alias`, over a TLS connection
+  // the peer opened, makes that connection carry our requests to its Via sent-by too; only when
+  // the peer proved with a client certificate that it is that host (RFC 5923 takes reuse as
+  // TLS-only for this reason; names are not resolved, so a numeric sent-by only).
+  void note_alias(const connection_ptr& c, const sip::message& msg) {
+    if (!tls() || !c->accepted || !c->tls || !msg.is_request()) return;
+    const auto via = msg.top_via();
+    if (!via || !via->params.has("alias")) return;
+    std::string host(via->sent_by.host);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
+    const auto address = address_of(host);
+    if (!address) return;
+    const endpoint target = to_endpoint(*address, via->sent_by.port.value_or(5061));
+    if (target == c->remote || find(target)) return;
+    if (!opts_.tls.require_client_certificate ||
+        !detail::peer_certificate_names(c->tls->native_handle(), target.address))
+      return;
+    c->aliases.push_back(target);
   }
 
   static void shut(connection& c) {
@@ -742,6 +768,7 @@ private:
       c->partial.clear();
       const auto index =
           record(direction::in, c->local, c->remote, std::move(bytes), {}, {}, at, wall);
+      note_alias(c, msg);
       deliver(std::move(msg), c->remote, at, index);
       if (closed_ || c->closed) return false;
     }

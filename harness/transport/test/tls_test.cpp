@@ -275,3 +275,55 @@ TEST_CASE("TLS: certificate, key and CA files that cannot be used are setup erro
   CHECK_THROWS_WITH(tp::transport(io, o, tr), "cannot use TLS CA file " + pki.file("server.key") +
                                                   ": no certificate or crl found");
 }
+
+TEST_CASE("TLS: a client that sends alias and proves its address with a certificate gets requests "
+          "over its own connection [RFC 5923]",
+          "[transport][tls][rfc5923]") {
+  test_pki pki;
+  auto server = server_at(pki, "127.0.0.1");
+  server.tls.ca = pki.file("ca.pem");
+  auto client = client_at(pki, "127.0.0.1");
+  client.tls.certificate = pki.file("client.pem"); // names 127.0.0.1
+  client.tls.private_key = pki.file("client.key");
+  bool reused = true;
+  std::string via_params = ";alias";
+  SECTION("alias, and the client's certificate checked: reused") {
+    server.tls.require_client_certificate = true;
+  }
+  SECTION("alias, but no client certificate asked for: a connection of its own") {
+    reused = false;
+  }
+  SECTION("the client's certificate checked, but no alias: a connection of its own") {
+    server.tls.require_client_certificate = true;
+    via_params.clear();
+    reused = false;
+  }
+  transport_pair p(client, server);
+  p.ra.attach(p.a);
+  // The client's Via names where it listens (RFC 3261 18.1.1), with alias (RFC 5923).
+  std::string m = request();
+  const std::string old_via = "SIP/2.0/UDP client.example.com:5060;branch=z9hG4bK1";
+  m.replace(m.find(old_via), old_via.size(),
+            "SIP/2.0/TLS " + p.a.local_endpoint().str() + ";branch=z9hG4bK1" + via_params);
+  p.a.send(p.b.local_endpoint(), m);
+  REQUIRE(run_until(p.io, [&] { return p.rb.messages.size() == 1; }));
+  const tp::endpoint conn = p.rb.messages[0].from;
+  REQUIRE(conn != p.a.local_endpoint());
+
+  // The server sends a request to where the client listens.
+  p.b.send(p.a.local_endpoint(), request("2"));
+  REQUIRE(run_until(p.io, [&] { return p.ra.messages.size() == 1; }));
+  CHECK(p.ra.messages[0].msg.bytes() == request("2"));
+  CHECK(p.ra.errors.empty());
+  CHECK(p.rb.errors.empty());
+  if (reused) {
+    CHECK(p.ra.messages[0].from == p.b.local_endpoint()); // the client's connection
+    CHECK(p.a.accepted_connections() == 0u);
+    REQUIRE(p.tb.size() == 2u);
+    CHECK(p.tb.entries()[1].remote == p.a.local_endpoint());
+    CHECK(p.tb.entries()[1].local == p.b.local_endpoint());
+  } else {
+    CHECK(p.ra.messages[0].from != p.b.local_endpoint()); // a new connection from the server
+    CHECK(p.a.accepted_connections() == 1u);
+  }
+}

@@ -76,7 +76,7 @@ struct profile {
   std::optional<auth_spec> auth;
 
   // [tls]: certificate, key, ca (paths, relative ones from the profile's folder), verify,
-  // server_name. What sipwright uses over TLS; the defaults check the device's certificate
+  // server_name, verify_client. What sipwright uses over TLS; the defaults check the device's certificate
   // against the system's store (tls_options).
   transport::tls_options tls;
 

@@ -24,7 +24,8 @@ struct tls_options {
   // address); empty: the numeric address we connect to.
   std::string server_name;
   // When peers connect: ask for a client certificate and refuse the connection unless it chains
-  // to `ca` (mutual TLS). false: no client certificate is asked for.
+  // to `ca` (mutual TLS). false: no client certificate is asked for. A peer so checked may have
+  // its connection reused for requests to it (RFC 5923 `alias`).
   bool require_client_certificate = false;
   // Bound of a TLS connection's setup (TCP connect and handshake, either side).
   std::chrono::milliseconds handshake_timeout{10000};

@@ -72,7 +72,9 @@ public:
   // 18.2.2: responses go back over the connection the request came on). Failures go to the error
   // handler: a refused connection, a TLS handshake that failed ("TLS handshake with IP:PORT failed:
   // certificate verify failed: self-signed certificate"), one that took longer than
-  // tls.handshake_timeout. Returns the trace index of the entry.
+  // tls.handshake_timeout. Over TLS a connection the peer opened also carries requests to its
+  // Via sent-by when that Via had `alias` and the peer's client certificate, checked, names that
+  // address (RFC 5923). Returns the trace index of the entry.
   std::size_t send(const endpoint& to, std::string bytes, const std::string& note = {});
 
   // TCP or TLS connections the peers opened and have not closed yet. The side that opened a
