@@ -76,8 +76,8 @@ struct profile {
   std::optional<auth_spec> auth;
 
   // [tls]: certificate, key, ca (paths, relative ones from the profile's folder), verify,
-  // server_name, verify_client. What sipwright uses over TLS; the defaults check the device's certificate
-  // against the system's store (tls_options).
+  // server_name, verify_client. What sipwright uses over TLS; the defaults check the device's
+  // certificate against the system's store (tls_options).
   transport::tls_options tls;
 
   int t2() const { return t2_ms.value_or(8 * t1_ms); }
