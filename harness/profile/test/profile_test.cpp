@@ -591,7 +591,7 @@ TEST_CASE("[tls]: sipwright's certificate, the CA store, the lab's insecure mode
         "[device]\naddress = \"127.0.0.1:5061\"\ntransports = [\"udp\", \"TLS\"]\n"
         "[tls]\ncertificate = \"certs/sipwright.pem\"\nkey = \"/etc/lab/sipwright.key\"\n"
         "ca = \"lab-ca.pem\"\nverify = false\nserver_name = \"pbx.lab.example\"\n"
-                   "verify_client = true\n");
+        "verify_client = true\n");
     const auto p = prof::load_profile(f.path());
     CHECK(p.transports == std::vector{protocol::udp, protocol::tls});
     const auto dir = f.path().parent_path();
