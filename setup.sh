@@ -16,7 +16,8 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   catch2 libcli11-dev libfmt-dev libpcap-dev
   libtomlplusplus-dev                # device profiles (TOML)
-  libssl-dev                         # digest authentication (MD5, SHA-256, SHA-512-256)
+  libssl-dev                         # digest authentication; the TLS transport (OpenSSL)
+  openssl ca-certificates            # TLS tests make certificates with openssl; the system's CA store
   libboost1.81-dev libpugixml-dev    # Boost.Asio 1.81 engine, scenario XML loader
   libxml2-dev libxml2-utils          # XSD validation of XML bodies (380); xmllint for the scenario XSD
   sip-tester python3                 # SIPp: the interop peer (label interop)

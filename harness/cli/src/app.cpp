@@ -73,8 +73,31 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("--dut", run.dut, "The device: HOST:PORT (needed by caller scenarios)");
   run_cmd->add_option("--local", run.local,
                       "Local IP:PORT to bind (port 0: any free port; default 127.0.0.1:5060 "
-                      "for a callee, a free port for a caller)");
-  run_cmd->add_option("--transport", run.transport, "udp or tcp (default udp)");
+                      "for a callee, 5061 over TLS; a free port for a caller)");
+  run_cmd->add_option("--transport", run.transport, "udp, tcp or tls (default udp)");
+  run_cmd
+      ->add_option("--tls-cert", run.tls_cert,
+                   "TLS: sipwright's certificate (PEM), with --tls-key (default: a throwaway "
+                   "self-signed one)")
+      ->type_name("FILE");
+  run_cmd->add_option("--tls-key", run.tls_key, "TLS: the private key (PEM) of --tls-cert")
+      ->type_name("FILE");
+  run_cmd
+      ->add_option("--tls-ca", run.tls_ca,
+                   "TLS: the CA certificates (PEM) the device's certificate must chain to "
+                   "(default: the system's store)")
+      ->type_name("FILE");
+  run_cmd
+      ->add_option("--tls-server-name", run.tls_server_name,
+                   "TLS: the name the device's certificate must carry (default: the address "
+                   "sipwright connects to)")
+      ->type_name("NAME");
+  run_cmd->add_flag("--tls-insecure", run.tls_insecure,
+                    "TLS: accept any certificate of the device, self-signed or for another "
+                    "name (labs only)");
+  run_cmd->add_flag("--tls-verify-client", run.tls_verify_client,
+                    "TLS: a device that connects must show a certificate of --tls-ca; its "
+                    "connection then also carries requests to it (RFC 5923 alias)");
   run_cmd->add_option("--service", run.service,
                       "User part of the called URI: [service] (default 'service'; a library "
                       "scenario brings its own, a profile maps it)");

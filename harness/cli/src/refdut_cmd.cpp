@@ -17,7 +17,19 @@ CLI::App* add_refdut_command(CLI::App& app, refdut::refdut_options& o) {
       "(see --list-faults).");
   cmd->add_option("--local", o.local, "Local IP:PORT (port 0: any free port; default 127.0.0.1:0)");
   cmd->add_option("--call", o.call, "Caller mode: HOST:PORT to call");
-  cmd->add_option("--transport", o.transport, "udp or tcp")->capture_default_str();
+  cmd->add_option("--transport", o.transport, "udp, tcp or tls")->capture_default_str();
+  cmd->add_option("--tls-cert", o.tls_cert,
+                  "TLS: the device's certificate (PEM), with --tls-key (default: a throwaway "
+                  "self-signed one)")
+      ->type_name("FILE");
+  cmd->add_option("--tls-key", o.tls_key, "TLS: the private key (PEM) of --tls-cert")
+      ->type_name("FILE");
+  cmd->add_option("--tls-ca", o.tls_ca,
+                  "TLS: the CA certificates (PEM) a server's certificate must chain to "
+                  "(default: the system's store)")
+      ->type_name("FILE");
+  cmd->add_flag("--tls-insecure", o.tls_insecure,
+                "TLS: accept any server certificate, self-signed or for another name (labs)");
   cmd->add_option("--answer", o.answer, "Callee: final answer, 200, 380, 486 or 503")
       ->capture_default_str();
   cmd->add_option("--user", o.user, "Caller: user part of the Request-URI")->capture_default_str();

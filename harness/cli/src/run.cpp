@@ -65,7 +65,24 @@ std::string self_path() {
 }
 
 std::string transport_name(transport::protocol p) {
-  return p == transport::protocol::udp ? "udp" : "tcp";
+  return std::string(transport::lower_name(p));
+}
+
+// The profile's [tls], then the command line's --tls-* over it (a certificate and its key go
+// together: one given on the command line replaces the profile's pair).
+transport::tls_options tls_for(const run_cli_options& opts, const profile::profile* p) {
+  transport::tls_options t = p ? p->tls : transport::tls_options{};
+  if (opts.tls_cert || opts.tls_key) {
+    if (!opts.tls_cert || !opts.tls_key)
+      throw usage_error("--tls-cert and --tls-key go together (a certificate and its key)");
+    t.certificate = *opts.tls_cert;
+    t.private_key = *opts.tls_key;
+  }
+  if (opts.tls_ca) t.ca = *opts.tls_ca;
+  if (opts.tls_server_name) t.server_name = *opts.tls_server_name;
+  if (opts.tls_insecure) t.verify = false;
+  if (opts.tls_verify_client) t.require_client_certificate = true;
+  return t;
 }
 
 // --jobs and the profile's parallel: scenarios played at once. A fixed local port can only be
@@ -75,7 +92,7 @@ std::size_t jobs_for(const run_cli_options& opts, const run_plan& plan) {
   const bool callee = std::any_of(plan.scenarios.begin(), plan.scenarios.end(), [](const auto& p) {
     return p.skip.empty() && p.sc.role == scenario::role::callee;
   });
-  // A callee without --local listens at 127.0.0.1:5060.
+  // A callee without --local listens at 127.0.0.1:5060 (5061 over TLS).
   if ((plan.ro.local && plan.ro.local->port != 0) || (!plan.ro.local && callee)) jobs = 1;
   return static_cast<std::size_t>(std::max(1, jobs));
 }
@@ -117,14 +134,15 @@ void apply_options(const run_cli_options& opts, run_plan& plan) {
   const profile::profile* p = plan.prof ? &*plan.prof : nullptr;
   if (opts.transport) {
     auto proto = transport::protocol_from(*opts.transport);
-    if (!proto) throw usage_error("--transport must be udp or tcp, not '" + *opts.transport + "'");
+    if (!proto)
+      throw usage_error("--transport must be udp, tcp or tls, not '" + *opts.transport + "'");
     ro.proto = *proto;
   } else if (p) {
     ro.proto = p->transport;
   }
 
   if (!opts.dut.empty()) {
-    ro.dut = transport::parse_endpoint(opts.dut, 5060);
+    ro.dut = transport::parse_endpoint(opts.dut, transport::default_port(ro.proto));
     if (!ro.dut || ro.dut->port == 0)
       throw usage_error("--dut must be HOST:PORT with a numeric address (e.g. 127.0.0.1:5060 "
                         "or [::1]:5060), not '" +
@@ -133,7 +151,7 @@ void apply_options(const run_cli_options& opts, run_plan& plan) {
     ro.dut = p->address;
   }
   if (!opts.local.empty()) {
-    ro.local = transport::parse_endpoint(opts.local, 5060);
+    ro.local = transport::parse_endpoint(opts.local, transport::default_port(ro.proto));
     if (!ro.local)
       throw usage_error("--local must be IP:PORT (port 0: any free port), not '" + opts.local +
                         "'");
@@ -169,6 +187,7 @@ void apply_options(const run_cli_options& opts, run_plan& plan) {
       if (spec.auth) a.credentials = credentials_of(*spec.auth, "[agents." + name + "]");
       ro.agents.emplace(name, std::move(a));
     }
+  ro.tls = tls_for(opts, p);
 
   // The profile's commands may use {sipwright}, {t1}, {t2} and {transport}; the engine fills in
   // the trigger's {host}, {port} and {user}.
@@ -243,9 +262,12 @@ void plan_scenarios(const run_cli_options& opts, run_plan& plan) {
 reports::run_properties run_properties(const run_plan& plan) {
   reports::run_properties p;
   p.version = version;
-  p.device = !plan.device.empty() ? plan.device
-                                  : std::string("the caller at ") +
-                                        (plan.ro.local ? plan.ro.local->str() : "127.0.0.1:5060");
+  p.device = !plan.device.empty()
+                 ? plan.device
+                 : std::string("the caller at ") +
+                       (plan.ro.local ? plan.ro.local->str()
+                                      : "127.0.0.1:" +
+                                            std::to_string(transport::default_port(plan.ro.proto)));
   p.transport = std::string(transport::to_string(plan.ro.proto));
   p.t1 = plan.ro.t1;
   p.t2 = plan.ro.t2;

@@ -191,10 +191,11 @@ private:
                                               const run_options& opts) {
     transport::options o;
     o.proto = opts.proto;
+    o.tls = opts.tls;
     if (opts.local)
       o.local = *opts.local;
     else if (sc.role == scenario::role::callee)
-      o.local = {"127.0.0.1", 5060};
+      o.local = {"127.0.0.1", transport::default_port(opts.proto)};
     else if (opts.dut && opts.dut->v6())
       o.local = {"::1", 0};
     else
@@ -202,7 +203,7 @@ private:
     return o;
   }
 
-  bool reliable() const { return opts_.proto != transport::protocol::udp; }
+  bool reliable() const { return transport::stream_based(opts_.proto); }
 
   // Starts the command that makes the device call (its output goes to the run's log file
   // descriptors as they are; it is stopped by PID at the end of the run).
@@ -212,7 +213,7 @@ private:
     const std::pair<std::string_view, std::string> fields[] = {
         {"{host}", uri_host(local.address)},
         {"{port}", std::to_string(local.port)},
-        {"{transport}", opts_.proto == transport::protocol::udp ? "udp" : "tcp"},
+        {"{transport}", std::string(transport::lower_name(opts_.proto))},
         {"{user}", opts_.service}};
     // "${host}" is the shell's, not a placeholder.
     for (const auto& [key, value] : fields)
@@ -282,6 +283,8 @@ private:
                               sc_.file, first ? first->pos.line : 0,
                               transport::to_string(tp_.proto()), tp_.local_endpoint().str(),
                               seconds(opts_.timeout), first ? awaited(*first) : "");
+      // E.g. the device refused sipwright's TLS certificate: the reason no call came.
+      if (!unclaimed_error_.empty()) r.failure += "; the last transport error: " + unclaimed_error_;
       res_.calls.push_back(std::move(r));
     }
     // Calls still playing at the deadline fail there (their waits are bounded by it too).
@@ -414,11 +417,14 @@ private:
   }
 
   void on_transport_error(const transport::endpoint& peer, const std::string& what) {
+    bool claimed = false;
     for (auto& [id, c] : calls_)
       if (!c->ended && c->ctx.env().remote == peer) {
         c->transport_error = what;
         c->signal.cancel();
+        claimed = true;
       }
+    if (!claimed) unclaimed_error_ = what;
   }
 
   // --- playing ------------------------------------------------------------------------------
@@ -955,6 +961,7 @@ private:
   std::deque<command> commands_;
   asio::io_context io_;
   transport::transport tp_;
+  std::string unclaimed_error_; // the last transport error no call was waiting for
   asio::steady_timer done_;
   asio::signal_set signals_{io_, SIGINT, SIGTERM};
   std::mt19937 rng_;

@@ -41,6 +41,7 @@ const std::vector<table_spec> tables = {
     {"trigger", {"command"}},
     {"auth", {"user", "password", "password_env", "realm"}},
     {"agents", {}},
+    {"tls", {"certificate", "key", "ca", "verify", "server_name", "verify_client"}},
 };
 // The keys of each [agents.NAME] table.
 const std::vector<std::string_view> agent_keys = {"user", "password", "password_env", "realm",
@@ -190,6 +191,7 @@ public:
     const toml::table* trigger = table_of(doc, "trigger");
     const toml::table* auth = table_of(doc, "auth");
     const toml::table* agents = table_of(doc, "agents");
+    const toml::table* tls = table_of(doc, "tls");
 
     if (auto name = string_of(doc, "name", "")) {
       if (name->find_first_not_of(" \t") == std::string::npos)
@@ -210,6 +212,7 @@ public:
     if (trigger) load_trigger(*trigger, p);
     if (auth) p.auth = load_auth(*auth, "[auth]");
     if (agents) load_agents(*agents, p);
+    if (tls) load_tls(*tls, p);
 
     if (!problems_.empty()) {
       auto first = std::min_element(problems_.begin(), problems_.end(), [](auto& a, auto& b) {
@@ -371,6 +374,14 @@ private:
     return std::nullopt;
   }
 
+  std::optional<bool> bool_of(const toml::table& t, std::string_view key, std::string_view table) {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (auto b = n->as_boolean()) return b->get();
+    wrong_type(*n, table, key, "true or false");
+    return std::nullopt;
+  }
+
   // An integer or floating-point number.
   std::optional<double> number_of(const toml::table& t, std::string_view key,
                                   std::string_view table) {
@@ -439,7 +450,7 @@ private:
         p.transport = *proto;
       else
         problem(*t.get("transport"),
-                "[device] transport must be \"udp\" or \"tcp\", not " + in_quotes(*s));
+                "[device] transport must be \"udp\", \"tcp\" or \"tls\", not " + in_quotes(*s));
     }
     if (auto list = strings_of(t, "transports", "device")) {
       const toml::node& n = *t.get("transports");
@@ -448,7 +459,8 @@ private:
       for (const auto& [s, node] : *list) {
         auto x = transport::protocol_from(s);
         if (!x) {
-          problem(*node, "[device] transports must hold \"udp\" or \"tcp\", not " + in_quotes(s));
+          problem(*node,
+                  "[device] transports must hold \"udp\", \"tcp\" or \"tls\", not " + in_quotes(s));
           ok = false;
         } else if (std::find(protos.begin(), protos.end(), *x) != protos.end()) {
           problem(*node, "[device] transports lists " + in_quotes(s) + " twice");
@@ -463,7 +475,7 @@ private:
         p.transports = protos;
         if (proto && std::find(protos.begin(), protos.end(), *proto) == protos.end())
           problem(n, "[device] transports must include the default transport " +
-                         in_quotes(proto == transport::protocol::udp ? "udp" : "tcp"));
+                         in_quotes(transport::lower_name(*proto)));
       }
     }
     // The default transport: as given, else the first the device supports, else UDP.
@@ -630,6 +642,40 @@ private:
       }
       p.agents.emplace(name, std::move(spec));
     }
+  }
+
+  // [tls]: sipwright's certificate and key, the CA store it checks the device against, and
+  // whether it checks (RFC 5922 7.3; verify = false is the lab's insecure mode). Relative paths
+  // are taken from the profile's folder.
+  void load_tls(const toml::table& t, profile& p) {
+    const auto base = std::filesystem::path(file_).parent_path();
+    auto path_of = [&](std::string_view key) -> std::string {
+      auto s = string_of(t, key, "tls");
+      if (!s) return {};
+      if (s->empty()) {
+        problem(*t.get(key), label("tls", key) + " must not be empty");
+        return {};
+      }
+      const std::filesystem::path f(*s);
+      return (f.is_absolute() || base.empty() ? f : base / f).string();
+    };
+    p.tls.certificate = path_of("certificate");
+    p.tls.private_key = path_of("key");
+    p.tls.ca = path_of("ca");
+    if (auto v = bool_of(t, "verify", "tls")) p.tls.verify = *v;
+    if (auto v = bool_of(t, "verify_client", "tls")) p.tls.require_client_certificate = *v;
+    if (auto n = string_of(t, "server_name", "tls")) {
+      if (n->empty() || n->find_first_of(" \t\r\n") != std::string::npos)
+        problem(*t.get("server_name"), "[tls] server_name must be a DNS name or an IP address, "
+                                       "not " +
+                                           in_quotes(*n));
+      else
+        p.tls.server_name = *n;
+    }
+    if (t.get("certificate") && !t.get("key"))
+      problem(*t.get("certificate"), "[tls] certificate needs key (its private key) beside it");
+    else if (t.get("key") && !t.get("certificate"))
+      problem(*t.get("key"), "[tls] key needs certificate (the certificate it belongs to)");
   }
 
   void load_trigger(const toml::table& t, profile& p) {

@@ -33,7 +33,7 @@ std::optional<std::string_view> placeholder_at(std::string_view s, std::size_t a
 }
 
 std::string_view name_of(transport::protocol p) {
-  return p == transport::protocol::udp ? "udp" : "tcp";
+  return transport::lower_name(p);
 }
 
 } // namespace

@@ -243,7 +243,7 @@ TEST_CASE("bad profiles are refused with FILE:LINE:COL and what is wrong", "[pro
        "3:2: error: unknown table [timer] (did you mean [timers]?)"},
       {"unknown table", dev + "[media]\nport = 6000\n",
        "3:2: error: unknown table [media] (expected [device], [harness], [timers], [services], "
-       "[trigger], [auth] or [agents])"},
+       "[trigger], [auth], [agents] or [tls])"},
       {"unknown top-level key", "nmae = \"x\"\n" + dev,
        "1:1: error: unknown key 'nmae' at the top level (did you mean 'name'?)"},
       {"a device key at the top level", "transport = \"udp\"\n" + dev,
@@ -323,9 +323,12 @@ TEST_CASE("bad profiles are refused with FILE:LINE:COL and what is wrong", "[pro
        "2:10: error: unknown placeholder {host} in [device] launch (it takes {sipwright}, "
        "{transport}, {t1} or {t2})"},
       {"bad transport", dev + "transport = \"sctp\"\n",
-       "3:13: error: [device] transport must be \"udp\" or \"tcp\", not \"sctp\""},
-      {"bad transports entry", dev + "transports = [\"udp\", \"tls\"]\n",
-       "3:22: error: [device] transports must hold \"udp\" or \"tcp\", not \"tls\""},
+       "3:13: error: [device] transport must be \"udp\", \"tcp\" or \"tls\", not \"sctp\""},
+      {"bad transports entry", dev + "transports = [\"udp\", \"dtls\"]\n",
+       "3:22: error: [device] transports must hold \"udp\", \"tcp\" or \"tls\", not \"dtls\""},
+      {"transports without the TLS transport",
+       dev + "transport = \"tls\"\ntransports = [\"tcp\"]\n",
+       "4:14: error: [device] transports must include the default transport \"tls\""},
       {"transport twice", dev + "transports = [\"udp\", \"UDP\"]\n",
        "3:22: error: [device] transports lists \"UDP\" twice"},
       {"empty transports", dev + "transports = []\n",
@@ -593,4 +596,50 @@ TEST_CASE("[agents.NAME]: each agent's credentials and address", "[profile]") {
         "host (port 0: a free port), not \"somewhere\"");
   CHECK(error_of(dev + "[agents]\nbob = 1\n") ==
         "4:7: error: agents.bob must be a table ([agents.bob]), not an integer");
+}
+
+TEST_CASE("[tls]: sipwright's certificate, the CA store, the lab's insecure mode",
+          "[profile][tls]") {
+  SECTION("defaults: no certificate of its own, the device's checked against the system store") {
+    const auto p = load("[device]\naddress = \"127.0.0.1:5061\"\ntransport = \"tls\"\n");
+    CHECK(p.transport == protocol::tls);
+    CHECK(p.transports == std::vector{protocol::tls});
+    CHECK(p.tls.certificate.empty());
+    CHECK(p.tls.private_key.empty());
+    CHECK(p.tls.ca.empty());
+    CHECK(p.tls.verify);
+    CHECK(p.tls.server_name.empty());
+    CHECK_FALSE(p.tls.require_client_certificate);
+  }
+  SECTION("every key; relative paths from the profile's folder") {
+    temp_profile f(
+        "[device]\naddress = \"127.0.0.1:5061\"\ntransports = [\"udp\", \"TLS\"]\n"
+        "[tls]\ncertificate = \"certs/sipwright.pem\"\nkey = \"/etc/lab/sipwright.key\"\n"
+        "ca = \"lab-ca.pem\"\nverify = false\nserver_name = \"pbx.lab.example\"\n"
+        "verify_client = true\n");
+    const auto p = prof::load_profile(f.path());
+    CHECK(p.transports == std::vector{protocol::udp, protocol::tls});
+    const auto dir = f.path().parent_path();
+    CHECK(p.tls.certificate == (dir / "certs/sipwright.pem").string());
+    CHECK(p.tls.private_key == "/etc/lab/sipwright.key");
+    CHECK(p.tls.ca == (dir / "lab-ca.pem").string());
+    CHECK_FALSE(p.tls.verify);
+    CHECK(p.tls.server_name == "pbx.lab.example");
+    CHECK(p.tls.require_client_certificate);
+  }
+  const std::string dev = "[device]\naddress = \"127.0.0.1:5061\"\n[tls]\n";
+  CHECK(error_of(dev + "verify = \"no\"\n") ==
+        "4:10: error: [tls] verify must be true or false, not a string");
+  CHECK(error_of(dev + "certificate = \"a.pem\"\n") ==
+        "4:15: error: [tls] certificate needs key (its private key) beside it");
+  CHECK(error_of(dev + "key = \"a.key\"\n") ==
+        "4:7: error: [tls] key needs certificate (the certificate it belongs to)");
+  CHECK(error_of(dev + "ca = \"\"\n") == "4:6: error: [tls] ca must not be empty");
+  CHECK(error_of(dev + "server_name = \"a b\"\n") ==
+        "4:15: error: [tls] server_name must be a DNS name or an IP address, not \"a b\"");
+  CHECK(error_of(dev + "insecure = true\n") ==
+        "4:1: error: unknown key 'insecure' in [tls] (expected certificate, key, ca, verify, "
+        "server_name or verify_client)");
+  CHECK(error_of(dev + "certifcate = \"a.pem\"\n") ==
+        "4:1: error: unknown key 'certifcate' in [tls] (did you mean 'certificate'?)");
 }

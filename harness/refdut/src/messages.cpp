@@ -76,7 +76,10 @@ std::string sip_uri(std::string_view user, const transport::endpoint& at, transp
   std::string s = "sip:";
   if (!user.empty()) s.append(user).append("@");
   s.append(host_of(at)).append(":").append(std::to_string(at.port));
-  if (p == transport::protocol::tcp) s.append(";transport=tcp");
+  // RFC 3263 4.1: a sip: URI without transport means UDP. TLS keeps the sip: scheme with
+  // transport=tls (RFC 3261 19.1.1 grammar; 26.2.2 deprecates it in favour of sips:, which would
+  // ask for TLS on every hop beyond this one), as the scenario library writes it.
+  if (p != transport::protocol::udp) s.append(";transport=").append(transport::lower_name(p));
   return s;
 }
 

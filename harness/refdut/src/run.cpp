@@ -25,13 +25,13 @@ struct setup_error {
 detail::ua_config config_of(const refdut_options& o) {
   detail::ua_config c;
   const auto proto = transport::protocol_from(o.transport);
-  if (!proto) throw setup_error{"--transport must be udp or tcp, not '" + o.transport + "'"};
+  if (!proto) throw setup_error{"--transport must be udp, tcp or tls, not '" + o.transport + "'"};
   c.proto = *proto;
   if (o.t1_ms <= 0 || o.t2_ms < o.t1_ms)
     throw setup_error{"--t1 must be positive and --t2 at least --t1"};
   c.timers.t1 = std::chrono::milliseconds(o.t1_ms);
   c.timers.t2 = std::chrono::milliseconds(o.t2_ms);
-  c.timers.reliable = c.proto == transport::protocol::tcp;
+  c.timers.reliable = transport::stream_based(c.proto);
   // Timer D: 32 s at the default T1 (17.1.1.2), scaled with a scaled T1.
   c.timers.d_unreliable = 64 * c.timers.t1;
   for (const auto& name : o.faults) {
@@ -56,7 +56,7 @@ detail::ua_config config_of(const refdut_options& o) {
   if (auth_user && *auth_user && auth_password)
     c.credentials = auth::credentials{auth_user, auth_password, ""};
   if (!o.call.empty()) {
-    const auto target = transport::parse_endpoint(o.call, 5060);
+    const auto target = transport::parse_endpoint(o.call, transport::default_port(c.proto));
     if (!target) throw setup_error{"--call must be HOST:PORT (numeric), not '" + o.call + "'"};
     c.target = *target;
   }
@@ -79,6 +79,12 @@ int run_refdut(const refdut_options& opts, std::ostream& out, std::ostream& err)
   try {
     cfg = config_of(opts);
     topts.proto = cfg.proto;
+    if (opts.tls_cert.empty() != opts.tls_key.empty())
+      throw setup_error{"--tls-cert and --tls-key go together (a certificate and its key)"};
+    topts.tls.certificate = opts.tls_cert;
+    topts.tls.private_key = opts.tls_key;
+    topts.tls.ca = opts.tls_ca;
+    topts.tls.verify = !opts.tls_insecure;
     const std::string local = opts.local.empty()
                                   ? (cfg.target && cfg.target->v6() ? "[::1]:0" : "127.0.0.1:0")
                                   : opts.local;

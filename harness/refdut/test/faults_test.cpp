@@ -40,7 +40,7 @@ TEST_CASE("faults: an unknown fault or a bad option is a usage error before anyt
           "[refdut][faults]") {
   const auto [field, expected] = GENERATE(table<int, std::string>({
       {0, "sipwright refdut: error: unknown fault 'nope' (see --list-faults)\n"},
-      {1, "sipwright refdut: error: --transport must be udp or tcp, not 'sctp'\n"},
+      {1, "sipwright refdut: error: --transport must be udp, tcp or tls, not 'sctp'\n"},
       {2, "sipwright refdut: error: --answer must be 200, 380, 486 or 503\n"},
       {3, "sipwright refdut: error: --call must be HOST:PORT (numeric), not 'pbx.example.com'\n"},
   }));

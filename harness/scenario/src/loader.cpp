@@ -457,8 +457,9 @@ private:
     m.service = el.attribute("service").value();
     m.transports = split(el.attribute("transports").value(), ' ');
     for (const auto& t : m.transports)
-      if (t != "udp" && t != "tcp")
-        detail::bad_value(cx_, el.attribute("transports"), "udp and/or tcp, separated by spaces");
+      if (t != "udp" && t != "tcp" && t != "tls")
+        detail::bad_value(cx_, el.attribute("transports"),
+                          "udp, tcp and/or tls, separated by spaces");
     meta_pos_ = cx_.at(device);
     meta_ = std::move(m);
   }

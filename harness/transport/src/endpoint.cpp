@@ -50,6 +50,20 @@ std::string_view to_string(protocol p) {
     return "UDP";
   case protocol::tcp:
     return "TCP";
+  case protocol::tls:
+    return "TLS";
+  }
+  return "?";
+}
+
+std::string_view lower_name(protocol p) {
+  switch (p) {
+  case protocol::udp:
+    return "udp";
+  case protocol::tcp:
+    return "tcp";
+  case protocol::tls:
+    return "tls";
   }
   return "?";
 }
@@ -57,6 +71,7 @@ std::string_view to_string(protocol p) {
 std::optional<protocol> protocol_from(std::string_view name) {
   if (iequals(name, "udp")) return protocol::udp;
   if (iequals(name, "tcp")) return protocol::tcp;
+  if (iequals(name, "tls")) return protocol::tls;
   return std::nullopt;
 }
 

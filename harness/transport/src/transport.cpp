@@ -1,10 +1,12 @@
-// UDP and TCP over Boost.Asio (RFC 3261 18). Every operation's handler holds a shared_ptr to the
-// state it uses, so destroying the transport while operations are pending is safe: close() marks
-// the state closed and the aborted handlers return without touching the trace or the user's
-// handlers.
+// UDP, TCP and TLS over Boost.Asio (RFC 3261 18, 26.2). Every operation's handler holds a
+// shared_ptr to the state it uses, so destroying the transport while operations are pending is
+// safe: close() marks the state closed and the aborted handlers return without touching the trace
+// or the user's handlers.
 #include "sipwright/transport/transport.hpp"
 
 #include "sipwright/parser/parser.hpp"
+
+#include "tls_context.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -12,6 +14,8 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
@@ -358,16 +362,22 @@ private:
 };
 
 // ---------------------------------------------------------------------------------------------
-// TCP (RFC 3261 18.1.1, 18.2.2, 18.3): Content-Length frames messages on a stream.
+// TCP (RFC 3261 18.1.1, 18.2.2, 18.3): Content-Length frames messages on a stream. TLS (RFC 3261
+// 26.2) is the same over a TLS session on the TCP connection.
 
 struct connection {
-  connection(tcp::socket s, parser::options po) : socket(std::move(s)), parser(po) {}
+  connection(tcp::socket s, parser::options po, asio::steady_timer t)
+      : socket(std::move(s)), setup_timer(std::move(t)), parser(po) {}
 
   tcp::socket socket;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls; // TLS: the session over `socket`
+  asio::steady_timer setup_timer;                       // TLS: bounds the connect and the handshake
   endpoint remote;
   endpoint local;
-  bool connected = false; // false while an outgoing connect is under way
+  bool connected = false; // false while an outgoing connect (and TLS handshake) is under way
   bool accepted = false;  // the peer opened it
+  // RFC 5923: where else this connection reaches the peer (its Via sent-by with `alias`).
+  std::vector<endpoint> aliases;
   bool reading = false;
   bool closed = false;
   parser::parser parser;
@@ -384,11 +394,28 @@ struct connection {
 
 using connection_ptr = std::shared_ptr<connection>;
 
+// Runs `fn` with the connection's byte stream: the TLS session, else the socket.
+template <class Fn>
+void with_stream(connection& c, Fn&& fn) {
+  if (c.tls)
+    fn(*c.tls);
+  else
+    fn(c.socket);
+}
+
+// An end of stream: the peer closed (over TLS also without close_notify, which SIP does not
+// need: Content-Length frames every message, RFC 3261 18.3).
+bool end_of_stream(const error_code& ec) {
+  return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+}
+
 class tcp_core final : public core {
 public:
   tcp_core(asio::io_context& io, options opts, trace& tr)
       : core(io, std::move(opts), tr), acceptor_(io), retry_(io) {
     address_ = bind_address();
+    if (opts_.proto == protocol::tls)
+      tls_context_ = detail::make_tls_context(opts_.tls, address_.to_string());
     const tcp::endpoint ep(address_, opts_.local.port);
     error_code ec;
     acceptor_.open(ep.protocol(), ec);
@@ -423,7 +450,8 @@ public:
     if (!address) {
       const auto index = record(direction::out, local_, to, std::move(bytes), {}, note, at, wall);
       add_note(trace_.at(index), "not sent: not a numeric IP address");
-      post_report(to, "cannot connect TCP to " + to.str() + ": not a numeric IP address");
+      post_report(to, "cannot connect " + std::string(to_string(opts_.proto)) + " to " + to.str() +
+                          ": not a numeric IP address");
       return index;
     }
     const endpoint peer = to_endpoint(*address, to.port); // canonical text, to compare
@@ -458,13 +486,98 @@ private:
   connection_ptr find(const endpoint& peer) const {
     for (const auto& c : connections_)
       if (!c->closed && c->remote == peer) return c;
+    for (const auto& c : connections_)
+      if (!c->closed && std::find(c->aliases.begin(), c->aliases.end(), peer) != c->aliases.end())
+        return c;
     return nullptr;
+  }
+
+  // RFC 5923 (connection reuse): a request whose top Via carries `alias`, over a TLS connection
+  // the peer opened, makes that connection carry our requests to its Via sent-by too; only when
+  // the peer proved with a client certificate that it is that host (RFC 5923 takes reuse as
+  // TLS-only for this reason; names are not resolved, so a numeric sent-by only).
+  void note_alias(const connection_ptr& c, const sip::message& msg) {
+    if (!tls() || !c->accepted || !c->tls || !msg.is_request()) return;
+    const auto via = msg.top_via();
+    if (!via || !via->params.has("alias")) return;
+    std::string host(via->sent_by.host);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
+    const auto address = address_of(host);
+    if (!address) return;
+    const endpoint target = to_endpoint(*address, via->sent_by.port.value_or(5061));
+    if (target == c->remote || find(target)) return;
+    if (!opts_.tls.require_client_certificate ||
+        !detail::peer_certificate_names(c->tls->native_handle(), target.address))
+      return;
+    c->aliases.push_back(target);
   }
 
   static void shut(connection& c) {
     c.closed = true;
     error_code ignored;
+    c.setup_timer.cancel();
     c.socket.close(ignored);
+  }
+
+  std::string name() const { return std::string(to_string(opts_.proto)); }
+  bool tls() const { return opts_.proto == protocol::tls; }
+
+  connection_ptr make_connection(tcp::socket s) {
+    return std::make_shared<connection>(std::move(s), parser_options(parser::mode::stream),
+                                        asio::steady_timer(io_));
+  }
+
+  // TLS: bounds a connection's setup; when the time is up, the connection is dropped and the
+  // failure reported (the pending connect or handshake then ends as aborted).
+  void arm_setup_timer(const connection_ptr& c, std::string_view doing) {
+    if (!tls()) return;
+    c->setup_timer.expires_after(opts_.tls.handshake_timeout);
+    c->setup_timer.async_wait([self = shared(), c, doing](const error_code& ec) {
+      if (ec || self->closed_ || c->closed || c->connected) return;
+      const std::string what = std::string(doing) + " " + c->remote.str() + " timed out after " +
+                               std::to_string(self->opts_.tls.handshake_timeout.count()) + " ms";
+      self->drop(c, what);
+      self->report(c->remote, what);
+    });
+  }
+
+  // TLS: starts the handshake on a connected socket; the connection is ready for SIP once done.
+  void handshake(const connection_ptr& c) {
+    c->tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(c->socket, *tls_context_);
+    SSL* ssl = c->tls->native_handle();
+    if (c->accepted)
+      detail::prepare_server(ssl, opts_.tls);
+    else
+      detail::prepare_client(ssl, opts_.tls, c->remote);
+    c->tls->async_handshake(
+        c->accepted ? asio::ssl::stream_base::server : asio::ssl::stream_base::client,
+        [self = shared(), c](const error_code& ec) { self->on_handshake(c, ec); });
+  }
+
+  void on_handshake(const connection_ptr& c, const error_code& ec) {
+    if (closed_ || c->closed || ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // The certificate check's own reason when it was the check that failed.
+      const bool checked = c->accepted ? opts_.tls.require_client_certificate : opts_.tls.verify;
+      std::string why = checked ? detail::verify_failure(c->tls->native_handle()) : "";
+      if (why.empty()) why = ec.message();
+      const std::string what = "TLS handshake " + std::string(c->accepted ? "from " : "with ") +
+                               c->remote.str() + " failed: " + why;
+      drop(c, what);
+      report(c->remote, what);
+      return;
+    }
+    c->setup_timer.cancel();
+    ready(c);
+  }
+
+  // The connection carries SIP from now on: queued messages go out, reading starts.
+  void ready(const connection_ptr& c) {
+    c->connected = true;
+    for (const auto& p : c->queue) trace_.at(p.trace_index).local = c->local;
+    write(c);
+    read(c);
   }
 
   // Closes and forgets a connection; messages still queued on it are noted as not sent.
@@ -486,7 +599,7 @@ private:
     if (closed_ || ec == asio::error::operation_aborted) return;
     if (ec) {
       // Out of descriptors and the like: say so and try again a little later.
-      report(local_, "cannot accept TCP on " + local_.str() + ": " + ec.message());
+      report(local_, "cannot accept " + name() + " on " + local_.str() + ": " + ec.message());
       if (closed_) return;
       retry_.expires_after(std::chrono::milliseconds(100));
       retry_.async_wait([self = shared()](const error_code& e) {
@@ -494,23 +607,29 @@ private:
       });
       return;
     }
-    auto c = std::make_shared<connection>(std::move(s), parser_options(parser::mode::stream));
+    auto c = make_connection(std::move(s));
     error_code ignored;
     c->socket.set_option(tcp::no_delay(true), ignored);
     c->remote = to_endpoint(c->socket.remote_endpoint(ignored));
     c->local = to_endpoint(c->socket.local_endpoint(ignored));
-    c->connected = true;
     c->accepted = true;
     connections_.push_back(c);
-    read(c);
+    if (tls()) {
+      arm_setup_timer(c, "TLS handshake from");
+      handshake(c);
+    } else {
+      c->connected = true;
+      read(c);
+    }
     accept();
   }
 
   // A new connection to `peer`, connecting; writes queue until it is up.
   connection_ptr open(const endpoint& peer, const asio::ip::address& address) {
-    auto c = std::make_shared<connection>(tcp::socket(io_), parser_options(parser::mode::stream));
+    auto c = make_connection(tcp::socket(io_));
     c->remote = peer;
     connections_.push_back(c);
+    arm_setup_timer(c, "TLS connection to");
     error_code ec;
     c->socket.open(address.is_v6() ? tcp::v6() : tcp::v4(), ec);
     if (!ec) {
@@ -533,7 +652,8 @@ private:
   void on_connect(const connection_ptr& c, const error_code& ec) {
     if (closed_ || c->closed || ec == asio::error::operation_aborted) return;
     if (ec) {
-      const std::string what = "cannot connect TCP to " + c->remote.str() + ": " + ec.message();
+      const std::string what =
+          "cannot connect " + name() + " to " + c->remote.str() + ": " + ec.message();
       drop(c, what);
       report(c->remote, what);
       return;
@@ -541,25 +661,28 @@ private:
     error_code ignored;
     c->socket.set_option(tcp::no_delay(true), ignored);
     c->local = to_endpoint(c->socket.local_endpoint(ignored));
-    c->connected = true;
-    for (const auto& p : c->queue) trace_.at(p.trace_index).local = c->local;
-    write(c);
-    read(c);
+    if (tls())
+      handshake(c);
+    else
+      ready(c);
   }
 
   void write(const connection_ptr& c) {
     if (c->writing || c->closed || !c->connected || c->queue.empty()) return;
     c->writing = true;
-    asio::async_write(
-        c->socket, asio::buffer(c->queue.front().bytes),
-        [self = shared(), c](const error_code& ec, std::size_t) { self->on_written(c, ec); });
+    with_stream(*c, [&](auto& stream) {
+      asio::async_write(
+          stream, asio::buffer(c->queue.front().bytes),
+          [self = shared(), c](const error_code& ec, std::size_t) { self->on_written(c, ec); });
+    });
   }
 
   void on_written(const connection_ptr& c, const error_code& ec) {
     if (closed_ || c->closed || ec == asio::error::operation_aborted) return;
     c->writing = false;
     if (ec) {
-      const std::string what = "cannot send TCP to " + c->remote.str() + ": " + ec.message();
+      const std::string what =
+          "cannot send " + name() + " to " + c->remote.str() + ": " + ec.message();
       drop(c, ec.message());
       report(c->remote, what);
       return;
@@ -571,9 +694,11 @@ private:
   void read(const connection_ptr& c) {
     if (c->reading || c->closed || !c->connected || !started_) return;
     c->reading = true;
-    c->socket.async_read_some(
-        asio::buffer(c->buffer),
-        [self = shared(), c](const error_code& ec, std::size_t n) { self->on_read(c, ec, n); });
+    with_stream(*c, [&](auto& stream) {
+      stream.async_read_some(
+          asio::buffer(c->buffer),
+          [self = shared(), c](const error_code& ec, std::size_t n) { self->on_read(c, ec, n); });
+    });
   }
 
   void on_read(const connection_ptr& c, const error_code& ec, std::size_t n) {
@@ -581,28 +706,28 @@ private:
     c->reading = false;
     const auto at = steady::now();
     const auto wall = wall_clock::now();
-    if (ec == asio::error::eof) {
+    if (end_of_stream(ec)) {
       // The peer closed: normal, unless it stopped inside a message (RFC 3261 18.3).
       if (c->parser.finish().status == parser::status::error) {
         std::string error = describe(c->parser.error());
         record(direction::in, c->local, c->remote, std::move(c->partial), error, {}, at, wall);
         drop(c, "the peer closed the connection");
-        report(c->remote,
-               "TCP connection from " + c->remote.str() + " closed inside a message: " + error);
+        report(c->remote, name() + " connection from " + c->remote.str() +
+                              " closed inside a message: " + error);
         return;
       }
       // Messages still queued did not make it: that the engine must hear of.
       const std::size_t unsent = c->queue.size();
       drop(c, "the peer closed the connection");
       if (unsent)
-        report(c->remote, "TCP connection with " + c->remote.str() +
+        report(c->remote, name() + " connection with " + c->remote.str() +
                               " closed by the peer: " + std::to_string(unsent) +
                               (unsent == 1 ? " message" : " messages") + " not sent");
       return;
     }
     if (ec) {
       drop(c, ec.message());
-      report(c->remote, "TCP connection with " + c->remote.str() + ": " + ec.message());
+      report(c->remote, name() + " connection with " + c->remote.str() + ": " + ec.message());
       return;
     }
     if (!stream(c, std::string_view(c->buffer.data(), n), at, wall)) return;
@@ -630,7 +755,8 @@ private:
         bytes.append(data);
         record(direction::in, c->local, c->remote, std::move(bytes), error, {}, at, wall);
         drop(c, "connection closed, its framing lost");
-        report(c->remote, "TCP stream from " + c->remote.str() + " lost its framing: " + error);
+        report(c->remote,
+               name() + " stream from " + c->remote.str() + " lost its framing: " + error);
         return false;
       }
       if (r.status == parser::status::need_more) {
@@ -642,6 +768,7 @@ private:
       c->partial.clear();
       const auto index =
           record(direction::in, c->local, c->remote, std::move(bytes), {}, {}, at, wall);
+      note_alias(c, msg);
       deliver(std::move(msg), c->remote, at, index);
       if (closed_ || c->closed) return false;
     }
@@ -651,6 +778,7 @@ private:
   tcp::acceptor acceptor_;
   asio::steady_timer retry_;
   asio::ip::address address_;
+  std::shared_ptr<asio::ssl::context> tls_context_; // TLS only
   std::vector<connection_ptr> connections_;
 
 public:

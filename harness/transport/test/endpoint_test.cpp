@@ -13,10 +13,22 @@ TEST_CASE("Protocol names as a Via writes them, parsed in any case [RFC 3261 20.
           "[transport][endpoint]") {
   CHECK(tp::to_string(tp::protocol::udp) == "UDP");
   CHECK(tp::to_string(tp::protocol::tcp) == "TCP");
+  CHECK(tp::to_string(tp::protocol::tls) == "TLS");
+  CHECK(tp::lower_name(tp::protocol::udp) == "udp");
+  CHECK(tp::lower_name(tp::protocol::tcp) == "tcp");
+  CHECK(tp::lower_name(tp::protocol::tls) == "tls");
   CHECK(tp::protocol_from("udp") == tp::protocol::udp);
   CHECK(tp::protocol_from("UDP") == tp::protocol::udp);
   CHECK(tp::protocol_from("Tcp") == tp::protocol::tcp);
-  CHECK_FALSE(tp::protocol_from("tls"));
+  CHECK(tp::protocol_from("TLS") == tp::protocol::tls);
+  CHECK_FALSE(tp::stream_based(tp::protocol::udp));
+  CHECK(tp::stream_based(tp::protocol::tcp));
+  CHECK(tp::stream_based(tp::protocol::tls));
+  CHECK(tp::default_port(tp::protocol::udp) == 5060);
+  CHECK(tp::default_port(tp::protocol::tcp) == 5060);
+  CHECK(tp::default_port(tp::protocol::tls) == 5061);
+  CHECK_FALSE(tp::protocol_from("sctp"));
+  CHECK_FALSE(tp::protocol_from("dtls"));
   CHECK_FALSE(tp::protocol_from(""));
   CHECK_FALSE(tp::protocol_from("udp "));
 }

@@ -81,7 +81,9 @@ struct transport_pair {
   recorder ra, rb;
 
   explicit transport_pair(tp::protocol proto, const std::string& address = "127.0.0.1")
-      : a(io, bind_at(proto, address), ta), b(io, bind_at(proto, address), tb) {
+      : transport_pair(bind_at(proto, address), bind_at(proto, address)) {}
+  // Each side with its own options (e.g. TLS certificates).
+  transport_pair(const tp::options& oa, const tp::options& ob) : a(io, oa, ta), b(io, ob, tb) {
     rb.attach(b);
   }
 };

@@ -24,6 +24,15 @@ struct run_cli_options {
   std::optional<double> timeout_s;        // 120
   std::optional<double> timing_tolerance; // 0.5
   std::optional<int> jobs;                // scenarios at once: the profile's parallel, else 1
+  // TLS (the profile's [tls], which these override): --tls-cert, --tls-key, --tls-ca,
+  // --tls-server-name, --tls-insecure (accept any certificate of the device: labs only),
+  // --tls-verify-client (devices that connect must show a certificate of --tls-ca).
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
+  std::optional<std::string> tls_ca;
+  std::optional<std::string> tls_server_name;
+  bool tls_insecure = false;
+  bool tls_verify_client = false;
   int calls = 1;
   unsigned seed = 0;
   bool verbose = false;       // every message of the run, in full

@@ -5,6 +5,7 @@
 #include "sipwright/checks/verdict.hpp"
 #include "sipwright/scenario/model.hpp"
 #include "sipwright/transport/endpoint.hpp"
+#include "sipwright/transport/tls_options.hpp"
 #include "sipwright/transport/trace.hpp"
 
 #include <atomic>
@@ -39,7 +40,8 @@ struct agent_options {
 
 struct run_options {
   transport::protocol proto = transport::protocol::udp;
-  std::optional<transport::endpoint> local;  // default: 127.0.0.1:5060 for a callee, port 0 else
+  std::optional<transport::endpoint> local;  // default: 127.0.0.1:5060 (TLS: 5061) for a callee,
+                                             // port 0 else
   std::optional<transport::endpoint> dut;    // required for a caller
   std::string service = "service";           // [service]
   std::chrono::milliseconds t1{500};         // RFC 3261 T1: retransmissions and waits scale with it
@@ -65,6 +67,8 @@ struct run_options {
   std::map<std::string, agent_options> agents;
   // Called once the transport is bound, with what it bound (e.g. to print the port).
   std::function<void(transport::protocol, const transport::endpoint&)> on_listening;
+  // Over TLS: sipwright's certificate, the CA store, whether the device's certificate is checked.
+  transport::tls_options tls;
 };
 
 struct call_result {

@@ -6,6 +6,7 @@
 // No TOML and no Asio here: toml++ is used in src/load.cpp only.
 #include "sipwright/scenario/model.hpp"
 #include "sipwright/transport/endpoint.hpp"
+#include "sipwright/transport/tls_options.hpp"
 
 #include <array>
 #include <filesystem>
@@ -82,12 +83,17 @@ struct profile {
   };
   std::map<std::string, agent_spec> agents;
 
+  // [tls]: certificate, key, ca (paths, relative ones from the profile's folder), verify,
+  // server_name, verify_client. What sipwright uses over TLS; the defaults check the device's
+  // certificate against the system's store (tls_options).
+  transport::tls_options tls;
+
   int t2() const { return t2_ms.value_or(8 * t1_ms); }
   bool supports(transport::protocol p) const;
 };
 
 // The placeholders each command may use; load_profile refuses any other {name}.
-// {sipwright}: the running sipwright executable; {transport}: udp or tcp; {t1}, {t2}: in ms.
+// {sipwright}: the running sipwright executable; {transport}: udp, tcp or tls; {t1}, {t2}: in ms.
 inline constexpr std::array<std::string_view, 4> launch_placeholders = {"sipwright", "transport",
                                                                         "t1", "t2"};
 // The trigger takes those too, and {host}, {port}: where sipwright listens; {user}: the

@@ -19,6 +19,13 @@ struct refdut_options {
   // Caller mode: the HOST:PORT to call. Empty: callee mode.
   std::string call;
   std::string transport = "udp";
+  // TLS: the device's certificate and key (PEM; none: a throwaway self-signed certificate), the CA
+  // certificates a server it calls must chain to (none: the system's store), and the insecure
+  // mode that accepts any server certificate (labs, and a harness with a throwaway certificate).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
+  bool tls_insecure = false;
   // Callee: the final answer when the Request-URI user does not choose one (200, 380, 486, 503).
   int answer = 200;
   // Caller: the user part of the Request-URI.

@@ -7,12 +7,23 @@
 
 namespace sipwright::transport {
 
-enum class protocol : std::uint8_t { udp, tcp };
+// TLS is TLS over TCP (RFC 3261 26.2): the same stream framing and connection rules as TCP.
+enum class protocol : std::uint8_t { udp, tcp, tls };
 
-// "UDP" / "TCP", as a Via sent-protocol writes it (RFC 3261 18, 20.42).
+// "UDP" / "TCP" / "TLS", as a Via sent-protocol writes it (RFC 3261 18, 20.42).
 std::string_view to_string(protocol p);
-// "udp" / "tcp" in any case; nothing for anything else.
+// "udp" / "tcp" / "tls": the name on command lines, in profiles and in {transport}.
+std::string_view lower_name(protocol p);
+// "udp" / "tcp" / "tls" in any case; nothing for anything else.
 std::optional<protocol> protocol_from(std::string_view name);
+// Whether `p` carries messages on a connection (TCP, TLS) rather than in datagrams.
+inline bool stream_based(protocol p) {
+  return p != protocol::udp;
+}
+// The port an address without one means: 5061 over TLS, else 5060 (RFC 3261 19.1.2).
+inline std::uint16_t default_port(protocol p) {
+  return p == protocol::tls ? 5061 : 5060;
+}
 
 struct endpoint {
   std::string address; // numeric IPv4 or IPv6 address, IPv6 without brackets

@@ -1,9 +1,11 @@
 #pragma once
-// One SIP transport bound to a local address: UDP datagrams or TCP streams (RFC 3261 18), IPv4 or
-// IPv6. The only module that includes Asio's sockets; its users see messages, endpoints and the
-// trace. Everything runs on the io_context's thread; handlers are called there.
+// One SIP transport bound to a local address: UDP datagrams, TCP streams (RFC 3261 18) or TLS
+// streams over TCP (RFC 3261 26.2), IPv4 or IPv6. The only module that includes Asio's sockets; its
+// users see messages, endpoints and the trace. Everything runs on the io_context's thread; handlers
+// are called there.
 #include "sipwright/sip/message.hpp"
 #include "sipwright/transport/endpoint.hpp"
+#include "sipwright/transport/tls_options.hpp"
 #include "sipwright/transport/trace.hpp"
 
 #include <chrono>
@@ -32,6 +34,7 @@ struct options {
   endpoint local{"127.0.0.1", 0};              // port 0: any free port (see local_endpoint())
   std::size_t socket_buffer = 4 * 1024 * 1024; // SO_RCVBUF / SO_SNDBUF asked of the kernel
   std::size_t max_message = 256 * 1024;        // parser limit per message
+  tls_options tls;                             // protocol::tls only
 };
 
 // A message that arrived and parsed (possibly with grammar diagnostics: the checks judge those).
@@ -49,7 +52,8 @@ public:
   // reset), a TCP stream lost its framing. `peer` is the remote side concerned.
   using error_handler = std::function<void(const endpoint& peer, const std::string& what)>;
 
-  // Binds (and listens, for TCP) at once; throws setup_error when that fails.
+  // Binds (and listens, for TCP and TLS) at once; throws setup_error when that fails, or when a
+  // TLS certificate, key or CA file cannot be used ("cannot use TLS certificate FILE: why").
   transport(boost::asio::io_context& io, options opts, trace& tr);
   ~transport();
   transport(const transport&) = delete;
@@ -63,15 +67,19 @@ public:
   // delivered; over TCP the connection is then closed, its framing being lost.
   void start(message_handler on_message, error_handler on_error);
 
-  // Sends `bytes` to `to` and records it in the trace (with `note`). UDP: one datagram. TCP: over
-  // the connection to or from `to` if one is open, else a new connection (RFC 3261 18.2.2:
-  // responses go back over the connection the request came on). Failures go to the error handler.
-  // Returns the trace index of the entry.
+  // Sends `bytes` to `to` and records it in the trace (with `note`). UDP: one datagram. TCP and
+  // TLS: over the connection to or from `to` if one is open, else a new connection (RFC 3261
+  // 18.2.2: responses go back over the connection the request came on). Failures go to the error
+  // handler: a refused connection, a TLS handshake that failed ("TLS handshake with IP:PORT failed:
+  // certificate verify failed: self-signed certificate"), one that took longer than
+  // tls.handshake_timeout. Over TLS a connection the peer opened also carries requests to its
+  // Via sent-by when that Via had `alias` and the peer's client certificate, checked, names that
+  // address (RFC 5923). Returns the trace index of the entry.
   std::size_t send(const endpoint& to, std::string bytes, const std::string& note = {});
 
-  // TCP connections the peers opened and have not closed yet. The side that opened a connection
-  // closes it, so a server lets its clients close first (RFC 3261 18: connections stay open
-  // for a while after the last message).
+  // TCP or TLS connections the peers opened and have not closed yet. The side that opened a
+  // connection closes it, so a server lets its clients close first (RFC 3261 18: connections stay
+  // open for a while after the last message).
   std::size_t accepted_connections() const;
 
   // Closes sockets and connections; handlers are not called afterwards.
