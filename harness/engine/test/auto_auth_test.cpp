@@ -217,3 +217,31 @@ TEST_CASE("After a [challenge] the device's credentials are checked against its 
           "checked: no account to check it against (the device profile's [auth]) (msg #4)");
   }
 }
+
+TEST_CASE("A 401 to a REGISTER is answered with Authorization and no ACK [engine][rfc3261][22.2]") {
+  const auto registrar = scenario_xml(
+      "<recv request=\"REGISTER\"/>\n" + response("401 Unauthorized", "[challenge]\n") +
+      "<recv request=\"REGISTER\"/>\n" + response("200 OK", "[last_Contact:];expires=300\n") +
+      "<pause milliseconds=\"100\"/>\n");
+  const auto phone =
+      scenario_xml(request("REGISTER", "Contact: <sip:a@[local_ip]:[local_port]>\n") +
+                   "<recv response=\"200\"/>\n");
+  auto caller_opts = fast();
+  caller_opts.credentials = alice();
+  auto callee_opts = fast();
+  callee_opts.credentials = alice();
+  auto r = play_pair(load(registrar, "registrar.xml"), load(phone, "phone.xml"), callee_opts,
+                     caller_opts);
+  INFO("phone: " << failures(r.caller) << "registrar: " << failures(r.callee));
+  CHECK(r.caller.passed());
+  CHECK(r.callee.passed());
+  const auto regs = sent(r.caller, "REGISTER ");
+  REQUIRE(regs.size() == 2);
+  CHECK(regs[1].find("CSeq: 2 REGISTER\r\n") != std::string::npos);
+  CHECK(regs[1].find("\r\nAuthorization: Digest username=\"alice\"") != std::string::npos);
+  CHECK(sent(r.caller, "ACK ").empty());
+  CHECK(std::find(r.caller.calls[0].log.begin(), r.caller.calls[0].log.end(),
+                  "answered the 401 to REGISTER with Authorization (RFC 3261 22.2)") !=
+        r.caller.calls[0].log.end());
+  CHECK(violated(r.callee).empty());
+}
