@@ -528,10 +528,10 @@ private:
                                         asio::steady_timer(io_));
   }
 
-  // TLS: bounds a connection's setup; when the time is up, the connection is dropped and the
-  // failure reported (the pending connect or handshake then ends as aborted).
+  // Bounds a connection's setup (the connect, and over TLS the handshake; tls.handshake_timeout
+  // for both transports): when the time is up, the connection is dropped and the failure
+  // reported (the pending connect or handshake then ends as aborted).
   void arm_setup_timer(const connection_ptr& c, std::string_view doing) {
-    if (!tls()) return;
     c->setup_timer.expires_after(opts_.tls.handshake_timeout);
     c->setup_timer.async_wait([self = shared(), c, doing](const error_code& ec) {
       if (ec || self->closed_ || c->closed || c->connected) return;
@@ -629,7 +629,7 @@ private:
     auto c = make_connection(tcp::socket(io_));
     c->remote = peer;
     connections_.push_back(c);
-    arm_setup_timer(c, "TLS connection to");
+    arm_setup_timer(c, tls() ? "TLS connection to" : "TCP connection to");
     error_code ec;
     c->socket.open(address.is_v6() ? tcp::v6() : tcp::v4(), ec);
     if (!ec) {

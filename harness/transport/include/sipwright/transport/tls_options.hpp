@@ -27,7 +27,8 @@ struct tls_options {
   // to `ca` (mutual TLS). false: no client certificate is asked for. A peer so checked may have
   // its connection reused for requests to it (RFC 5923 `alias`).
   bool require_client_certificate = false;
-  // Bound of a TLS connection's setup (TCP connect and handshake, either side).
+  // Bound of a connection's setup: over TLS the TCP connect and the handshake, either side; over
+  // plain TCP the connect (the transport takes it from here for both).
   std::chrono::milliseconds handshake_timeout{10000};
 };
 
