@@ -31,6 +31,14 @@ One case, one transport per run (CTest registers each pair as its own test, labe
                             (sipwright-caller-delayed-ack.xml, sipwright-caller-no-ack.xml):
                             uas-2xx.retransmit fails as it does directly, Kamailio's 407 is
                             found right
+  agents-call               one sipwright scenario with two agents (agents-call.xml): bob
+                            registers, alice calls him; both challenges answered on their own
+  library-through-proxy     the library's scenarios with Kamailio between sipwright and the
+                            reference device, authentication on: device-callee/* call the
+                            [services] users the refdut registered for (a sipwright scenario
+                            with one agent per account); device-caller/* are placed by the
+                            refdut through Kamailio, after the trigger register_and_call.py
+                            bound bob to the scenario's listener (see README.md)
 
 Users and passwords (kamailio.cfg's defaults, passed again on Kamailio's command line): alice /
 alice-secret, bob / bob-secret, domain and realm sipwright.test.
@@ -683,7 +691,7 @@ LEFT_OUT = {"device-callee/record-route", "device-caller/proxy-auth-407"}
 # The profile of the library runs: Kamailio is the device, alice's credentials answer its 407s,
 # the [services] users are the accounts the reference device registered for, and the trigger
 # makes the reference device call through Kamailio (register_and_call.py).
-LIBRARY_PROFILE = """\
+LIBRARY_PROFILE = '''\
 name = "kamailio with the reference device behind it"
 
 [device]
@@ -710,8 +718,12 @@ password_env = "ALICE_PASSWORD"
 503 = "503"
 
 [trigger]
-command = "/usr/bin/python3 %(trigger)s --sipwright {sipwright} --proxy 127.0.0.1:%(port)d --transport {transport} --contact {host}:{port} --contact-user {user} --aor bob --register-password-env BOB_PASSWORD --caller alice --call-password-env ALICE_PASSWORD --t1 {t1} --t2 {t2} --log-dir %(triggers)s"
-"""
+command = """/usr/bin/python3 %(trigger)s --sipwright {sipwright} \\
+  --proxy 127.0.0.1:%(port)d --transport {transport} --contact {host}:{port} \\
+  --contact-user {user} --aor bob --register-password-env BOB_PASSWORD \\
+  --caller alice --call-password-env ALICE_PASSWORD --t1 {t1} --t2 {t2} \\
+  --log-dir %(triggers)s"""
+'''
 # The reference device registers for every [services] user: one agent per account, each answering
 # Kamailio's 401 with its own credentials; the Contact is the reference device's address.
 SERVICES_REGISTER_AGENT = """\
@@ -910,7 +922,8 @@ def library_through_proxy(ctx):
                       % (answers, wanted))
     log("the reference device answered %s behind Kamailio" % ", ".join(answers))
 
-    caller = [i for i in library_ids(ctx.sipwright, "device-caller/", ctx.transport) if i not in LEFT_OUT]
+    caller = [i for i in library_ids(ctx.sipwright, "device-caller/", ctx.transport)
+              if i not in LEFT_OUT]
     # One at a time: each trigger replaces bob's binding with its own scenario's listener.
     out = run_library(ctx, "sipwright-device-caller",
                       ["--profile", profile, "-j", "1", "--timeout", str(CALLER_TIMEOUT)] + caller,
