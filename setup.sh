@@ -41,6 +41,9 @@ if ((${#missing[@]})); then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
+# ccache: paths relative to the checkout, so that another clone of the same tree (CI clones
+# afresh) hits the same cache entries.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake --preset "$preset" -B "$build_dir"
 fi

@@ -511,8 +511,14 @@ private:
     out_ += "</tbody>\n</table>\n";
   }
 
-  static std::string_view role(const engine::scenario_result& sc) {
-    return sc.role == scenario::role::caller ? "caller" : "callee";
+  // sipwright's role, or the agents of a scenario with several (escaped).
+  static std::string role(const engine::scenario_result& sc) {
+    if (sc.calls.empty() || sc.calls.front().agent.empty())
+      return sc.role == scenario::role::caller ? "caller" : "callee";
+    std::string out = "agents ";
+    for (std::size_t c = 0; c < sc.calls.size(); ++c)
+      out += (c ? ", " : "") + attr(sc.calls[c].agent);
+    return out;
   }
 
   void evidence_links(const row& r, const std::vector<std::size_t>& evidence) {
@@ -553,7 +559,8 @@ private:
     }
     out_ += "<span class=\"mono\">";
     text(sc.file);
-    put("</span> &#183; sipwright is the {}", role(sc));
+    put("</span> &#183; sipwright {} {}",
+        sc.calls.empty() || sc.calls.front().agent.empty() ? "is the" : "plays the", role(sc));
     if (sc.local.port || !sc.local.address.empty()) {
       out_ += " at <span class=\"mono\">";
       text(sc.local.str());
@@ -577,8 +584,11 @@ private:
     out_ += "</section>\n";
   }
 
-  static int number(const engine::call_result& call, std::size_t c) {
-    return call.call_number > 0 ? call.call_number : static_cast<int>(c + 1);
+  // "2", or "2 (alice)" in a scenario with agents (escaped).
+  static std::string number(const engine::call_result& call, std::size_t c) {
+    const int n = call.call_number > 0 ? call.call_number : static_cast<int>(c + 1);
+    return call.agent.empty() ? std::to_string(n)
+                              : std::to_string(n) + " (" + attr(call.agent) + ")";
   }
 
   void failures(const engine::scenario_result& sc) {

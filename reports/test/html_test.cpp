@@ -484,3 +484,19 @@ TEST_CASE("html: written atomically") {
   CHECK(names() == std::vector<std::string>{"report.html"});
   fs::remove_all(dir);
 }
+
+TEST_CASE("html: a scenario with agents names them, escaped, in its row and by each call") {
+  auto run = base_run();
+  auto sc = make_scenario("agents.xml", 2);
+  sc.calls[0].agent = "bob";
+  sc.calls[1].agent = "<al&ce>";
+  sc.calls[1].call_number = 2;
+  sc.calls[1].verdicts = {verdict(rule_id::msg_grammar, outcome::pass, {}, "", "")};
+  run.scenarios = {sc};
+  const auto html = reports::html_report(run);
+  check_clean(html);
+  CHECK(contains(html, "<td>agents bob, &lt;al&amp;ce&gt;</td>"));
+  CHECK(contains(html, "sipwright plays the agents bob, &lt;al&amp;ce&gt;"));
+  CHECK(contains(html, "<td>2 (&lt;al&amp;ce&gt;)</td><td class=\"rule\">msg.grammar</td>"));
+  CHECK(!contains(html, "<al&ce>"));
+}

@@ -40,6 +40,7 @@ FAULTS = {
     "ack-no-sdp-answer": ("device-caller/basic-call", "ack-2xx.sdp-answer", ["--late-offer"], False),
     "no-ack": ("device-caller/basic-call", "ack-2xx.received", [], False),
     "ack-no-credentials": ("device-caller/proxy-auth-407", "ack-2xx.credentials", [], False),
+    "auth-wrong-password": ("device-caller/proxy-auth-407", "auth.credentials", [], False),
     "ack-once": ("device-caller/2xx-retransmitted", "ack-2xx.each-retransmission", [], False),
     "non2xx-ack-new-branch": ("device-caller/busy-486", "ack-non2xx.branch", [], False),
     "non2xx-ack-wrong-request-uri": ("device-caller/busy-486", "ack-non2xx.request-uri", [], False),
@@ -66,6 +67,15 @@ FAULTS = {
     "380-wrong-root": ("device-callee/alt-service-380", "380.ims-3gpp-xml", [], False),
     "380-no-content-type": ("device-callee/alt-service-380", "380.body-framing", [], False),
     "380-unknown-type": ("device-callee/alt-service-380", "380.ims-3gpp-values", [], False),
+    "register-no-expires": ("device-registrar/register-bindings", "reg.bindings", [], False),
+    "423-no-min-expires": ("device-registrar/min-expires-423", "reg.min-expires", [], False),
+    "subscribe-no-expires": ("device-notifier/subscribe-notify", "sub.expires", [], False),
+    "no-notify": ("device-notifier/subscribe-notify", "sub.notify-immediate", [], False),
+    "notify-wrong-event": ("device-notifier/subscribe-notify", "sub.notify-event", [], False),
+    "notify-no-state": ("device-notifier/subscribe-notify", "sub.notify-state", [], False),
+    "notify-lengthen-expires": ("device-notifier/subscribe-notify", "sub.notify-expires", [],
+                                False),
+    "unsubscribe-active": ("device-notifier/unsubscribe", "sub.unsubscribe-terminated", [], False),
     "no-to-tag": ("device-callee/basic-call", "resp.to-tag", [], False),
     "response-wrong-cseq": ("device-callee/basic-call", "resp.copies-request", [], False),
     "bad-content-length": ("device-callee/basic-call", "msg.content-length", [], True),
@@ -167,6 +177,10 @@ def main(argv):
     # credentials; its --call processes inherit them through sipwright's trigger.
     os.environ.setdefault("SIPWRIGHT_REFDUT_AUTH_USER", "alice")
     os.environ.setdefault("SIPWRIGHT_REFDUT_AUTH_PASSWORD", "alice-secret")
+    # sipwright checks the digest the device answers with against the same account
+    # (auth.credentials).
+    os.environ["SIPWRIGHT_AUTH_USER"] = os.environ["SIPWRIGHT_REFDUT_AUTH_USER"]
+    os.environ["SIPWRIGHT_AUTH_PASSWORD"] = os.environ["SIPWRIGHT_REFDUT_AUTH_PASSWORD"]
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sipwright", required=True)
     p.add_argument("--workdir", required=True)

@@ -15,6 +15,7 @@ call_checks::call_checks(checks::timing t, judged who) : impl_(std::make_unique<
   if (who == judged::scenario) return;
   impl_->observers.push_back(detail::make_alt_service_rules());
   impl_->observers.push_back(detail::make_register_rules());
+  impl_->observers.push_back(detail::make_subscribe_rules(t));
   impl_->observers.push_back(detail::make_retransmission_rules(t));
 }
 
@@ -24,6 +25,15 @@ call_checks& call_checks::operator=(call_checks&&) noexcept = default;
 
 void call_checks::on_message(const observed& m) {
   for (auto& o : impl_->observers) o->on_message(m, impl_->out);
+}
+
+void call_checks::on_credentials(std::size_t trace_index, const std::string& problem,
+                                 const std::string& note) {
+  if (problem.empty())
+    impl_->out.pass(rule_id::auth_credentials, {trace_index}, note);
+  else
+    impl_->out.violated(rule_id::auth_credentials, "credentials that answer the challenge", problem,
+                        {trace_index});
 }
 
 void call_checks::on_end(std::chrono::steady_clock::time_point at) {

@@ -27,6 +27,9 @@ std::unique_ptr<observer> make_ack_rules(const timing& t);
 // The device as registrar: bindings in its 200 to REGISTER, Min-Expires in a 423
 // (register_rules.cpp).
 std::unique_ptr<observer> make_register_rules();
+// The device as notifier: Expires in its 2xx to SUBSCRIBE, the NOTIFY that follows, its Event and
+// Subscription-State (subscribe_rules.cpp).
+std::unique_ptr<observer> make_subscribe_rules(const timing& t);
 // The device as callee: its 2xx and final non-2xx retransmission schedules, BYE without ACK
 // (retransmission_rules.cpp).
 std::unique_ptr<observer> make_retransmission_rules(const timing& t);

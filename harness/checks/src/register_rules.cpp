@@ -35,17 +35,22 @@ std::optional<std::string> expires_param(std::string_view contact) {
   return std::nullopt;
 }
 
-// The bindings a REGISTER adds or refreshes: its Contact URIs, except those it removes (expires
-// 0 by parameter, or by the Expires header for those without one; RFC 3261 10.2.2).
-std::vector<std::string> added_bindings(const sip::message& reg) {
-  std::vector<std::string> out;
+// What a REGISTER asks for: the Contact URIs it adds or refreshes, those it removes (expires 0
+// by parameter, or by the Expires header for those without one; RFC 3261 10.2.2), and whether
+// it removes every binding of the AOR (Contact: *, 10.2.2).
+struct asked_bindings {
+  std::vector<std::string> added, removed;
+  bool remove_all = false;
+};
+asked_bindings asked_of(const sip::message& reg) {
+  asked_bindings out;
   const auto header = values(reg, header_id::expires);
   const bool all_expire = !header.empty() && header.front() == "0";
   for (const auto& c : values(reg, header_id::contact)) {
-    if (c == "*") return {};
+    if (c == "*") return {{}, {}, true};
     const auto e = expires_param(c);
-    if (e ? *e == "0" : all_expire) continue;
-    out.push_back(uri_of(c));
+    (e ? *e == "0" : all_expire) ? out.removed.push_back(uri_of(c))
+                                 : out.added.push_back(uri_of(c));
   }
   return out;
 }
@@ -79,10 +84,20 @@ public:
     std::vector<std::string> problems;
     for (const auto& c : contacts)
       if (!expires_param(c)) problems.push_back("Contact " + c + " without expires");
-    for (const auto& want : added_bindings(reg->second.first))
+    const auto asked = asked_of(reg->second.first);
+    for (const auto& want : asked.added)
       if (std::none_of(contacts.begin(), contacts.end(),
                        [&](const std::string& c) { return same_uri(uri_of(c), want); }))
         problems.push_back("no binding for " + want);
+    // A binding the REGISTER removed is no current binding: listed, it may only say expires=0.
+    for (const auto& c : contacts) {
+      const auto e = expires_param(c);
+      if (!e || *e == "0") continue;
+      const auto uri = uri_of(c);
+      if (asked.remove_all || std::any_of(asked.removed.begin(), asked.removed.end(),
+                                          [&](const std::string& r) { return same_uri(r, uri); }))
+        problems.push_back("Contact " + c + " still bound, though the REGISTER removed it");
+    }
     if (problems.empty())
       out.pass(rule_id::reg_bindings, evidence);
     else

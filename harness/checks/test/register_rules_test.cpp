@@ -77,6 +77,27 @@ TEST_CASE("reg.bindings: the 200 lists the binding with the expires the registra
     CHECK(f.failures().empty());
     CHECK(outcomes(f, rule_id::reg_bindings) == std::vector<outcome>{outcome::pass});
   }
+  SECTION("a removed binding still listed as current") {
+    auto f = registered(reg("Contact: <sip:bob@192.0.2.5:5070>\nExpires: 0\n"),
+                        answer("200 OK", "Contact: <sip:bob@192.0.2.5:5070>;expires=300\n"));
+    CHECK(describe(the_failure(f)) ==
+          "reg.bindings FAIL (RFC 3261 10.3): expected every current binding as a Contact with an "
+          "expires parameter, the REGISTER's among them, observed Contact "
+          "<sip:bob@192.0.2.5:5070>;expires=300 still bound, though the REGISTER removed it "
+          "(msg #1, #2)");
+  }
+  SECTION("Contact: * removes every binding of the AOR; one listed with expires=0 is no binding") {
+    auto good = registered(reg("Contact: *\nExpires: 0\n"),
+                           answer("200 OK", "Contact: <sip:bob@192.0.2.9>;expires=0\n"));
+    CHECK(good.failures().empty());
+    auto bad = registered(reg("Contact: *\nExpires: 0\n"),
+                          answer("200 OK", "Contact: <sip:bob@192.0.2.9>;expires=60\n"));
+    CHECK(describe(the_failure(bad)) ==
+          "reg.bindings FAIL (RFC 3261 10.3): expected every current binding as a Contact with an "
+          "expires parameter, the REGISTER's among them, observed Contact "
+          "<sip:bob@192.0.2.9>;expires=60 still bound, though the REGISTER removed it (msg #1, "
+          "#2)");
+  }
   SECTION("a challenge is not judged here") {
     auto f =
         registered(reg(contact), answer("401 Unauthorized",

@@ -247,6 +247,52 @@ std::string call_context::answer_challenge(const sip::message& challenge_respons
          auth::format(answer.value());
 }
 
+std::optional<call_context::credentials_check>
+call_context::check_credentials(const sip::message& request) {
+  if (!server_ || !request.is_request() || request.method() == "ACK" ||
+      request.method() == "CANCEL")
+    return std::nullopt;
+  // RFC 3261 22.2: a 401 is answered in Authorization; 22.3: a 407 in Proxy-Authorization.
+  const auto wanted =
+      challenged_proxy_ ? sip::header_id::proxy_authorization : sip::header_id::authorization;
+  const auto other =
+      challenged_proxy_ ? sip::header_id::authorization : sip::header_id::proxy_authorization;
+  std::vector<std::string_view> values;
+  for (const auto& f : request.fields())
+    if (f.id == wanted) values.push_back(request.value(f));
+  if (values.empty()) {
+    if (request.find(other) == nullptr) return std::nullopt; // not an answer to the challenge
+    return credentials_check{
+        challenged_proxy_
+            ? "credentials in Authorization, but the challenge was a 407: they go in "
+              "Proxy-Authorization (RFC 3261 22.3)"
+            : "credentials in Proxy-Authorization, but the challenge was a 401: they go in "
+              "Authorization (RFC 3261 22.2)",
+        {}};
+  }
+  std::vector<auth::credentials> accounts;
+  if (env_.credentials) accounts.push_back(*env_.credentials);
+  const auth::request_view view{request.method(), request.request_uri(), request.body()};
+  const auto v = server_->verify(values, view, accounts);
+  using auth::verify_status;
+  switch (v.status) {
+  case verify_status::ok:
+    return credentials_check{};
+  case verify_status::stale:
+    return credentials_check{{}, v.reason};
+  case verify_status::uri_mismatch: // allowed after a proxy rewrote the Request-URI (22.4 item 6)
+    return credentials_check{{}, v.reason};
+  case verify_status::unknown_user:
+    if (accounts.empty())
+      return credentials_check{{},
+                               "the digest was not checked: no account to check it against "
+                               "(the device profile's [auth])"};
+    return credentials_check{v.reason + "; the profile's [auth] names the device's account", {}};
+  default:
+    return credentials_check{v.reason, {}};
+  }
+}
+
 void call_context::retried_with_credentials(std::string_view method,
                                             const std::string& credentials_line) {
   ++cseq_;
@@ -265,11 +311,13 @@ std::string call_context::challenge_lines(const std::string& response) {
     render_error_ = "[challenge] belongs in a 401 or a 407 response";
     return {};
   }
+  challenged_proxy_ = !www;
   if (!server_) {
     auth::server_options o;
     o.algorithms = {auth::digest_algorithm::sha256, auth::digest_algorithm::md5};
     server_.emplace(o);
   }
+  server_->set_proxy(!www);
   std::string out;
   for (const auto& c : server_->issue()) {
     if (!out.empty()) out += "\r\n";

@@ -84,6 +84,15 @@ public:
   // ACKs rendered afterwards carry the INVITE's credentials when they carry none (22.1).
   void retried_with_credentials(std::string_view method, const std::string& credentials_line);
 
+  // The device's credentials in `request`, checked against the challenges [challenge] issued in
+  // this call (RFC 3261 22.2, 22.3; RFC 7616 3.4) with the account of the profile's [auth]: set
+  // when this call challenged and the request (not ACK or CANCEL) carries credentials.
+  struct credentials_check {
+    std::string problem; // empty: they answer the challenge
+    std::string note;    // what could not be checked
+  };
+  std::optional<credentials_check> check_credentials(const sip::message& request);
+
 private:
   std::string authorization_line(const std::string& request);
   std::string challenge_lines(const std::string& response);
@@ -107,6 +116,7 @@ private:
   std::optional<auth::challenge> challenge_;  // kept by the last <recv auth="true">
   auth::digest_client digest_;                // counts each nonce's uses (RFC 7616 3.4)
   std::optional<auth::digest_server> server_; // issues [challenge]s, created at the first
+  bool challenged_proxy_ = false;             // the last [challenge] was in a 407
   std::string render_error_;
   std::string last_authorization_;        // of the last INVITE: an ACK repeats it (13.2.2.4)
   bool ack_credentials_ = false;          // the engine added them to an INVITE: ACKs get them too

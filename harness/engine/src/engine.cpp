@@ -937,6 +937,9 @@ private:
         continue;
       }
       c.ctx.on_received(m, got.rrs, got.auth);
+      // RFC 3261 22.2, 22.3: after a [challenge], the device's credentials are judged.
+      if (auto check = c.ctx.check_credentials(m))
+        c.checks.on_credentials(in->r.trace_index, check->problem, check->note);
       if (!actions(c, got, &m)) co_return false;
       pc = *hit;
       if (!jump(c, got, pc)) ++pc;
@@ -1020,6 +1023,10 @@ scenario_result run_scenario(const scenario::scenario& sc, const run_options& op
     if (!opts.dut)
       throw setup_error(fmt::format("{}: the agents of the scenario play through the device: "
                                     "give its address with --dut HOST:PORT",
+                                    sc.file));
+    if (opts.calls != 1)
+      throw setup_error(fmt::format("{}: -m does not apply to a scenario with agents: each agent "
+                                    "plays its flow once",
                                     sc.file));
     scenario_result base;
     base.id = sc.meta ? sc.meta->id : std::string();

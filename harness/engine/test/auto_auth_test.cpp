@@ -179,3 +179,41 @@ TEST_CASE("Credentials challenged again are not sent a third time [engine][rfc32
   CHECK(sent(r.caller, "ACK ").size() == 2);
   CHECK(played_through(r.callee));
 }
+
+TEST_CASE("After a [challenge] the device's credentials are checked against its account "
+          "[engine][rfc3261][22.3][auth.credentials]") {
+  auto caller_opts = fast();
+  caller_opts.credentials = alice();
+  auto verdict_of = [](const engine::scenario_result& r) {
+    REQUIRE(r.calls.size() == 1);
+    for (const auto& v : r.calls[0].verdicts)
+      if (v.rule == checks::rule_id::auth_credentials) return checks::describe(v);
+    return std::string("none");
+  };
+  SECTION("the account's password: pass") {
+    auto callee_opts = fast();
+    callee_opts.credentials = alice();
+    auto r = play_pair(load(challenging_callee, "challenging.xml"),
+                       load(sipp_file("uac.xml"), "uac.xml"), callee_opts, caller_opts);
+    CHECK_THAT(verdict_of(r.callee), Catch::StartsWith("auth.credentials PASS (RFC 3261 22.2, "
+                                                       "22.3; RFC 7616 3.4) (msg #4)"));
+  }
+  SECTION("another password: fail, naming the header and the user, not the digest") {
+    auto callee_opts = fast();
+    callee_opts.credentials = engine::credentials{"alice", "not-alice-secret", ""};
+    auto r = play_pair(load(challenging_callee, "challenging.xml"),
+                       load(sipp_file("uac.xml"), "uac.xml"), callee_opts, caller_opts);
+    CHECK(verdict_of(r.callee) ==
+          "auth.credentials FAIL (RFC 3261 22.2, 22.3; RFC 7616 3.4): expected credentials "
+          "that answer the challenge, observed Proxy-Authorization response for \"alice\" does "
+          "not match: wrong password, or computed over other values (RFC 7616 3.4.1) (msg #4)");
+    CHECK_FALSE(r.callee.passed());
+  }
+  SECTION("no account: the digest is not checked, and it says so") {
+    auto r = play_pair(load(challenging_callee, "challenging.xml"),
+                       load(sipp_file("uac.xml"), "uac.xml"), fast(), caller_opts);
+    CHECK(verdict_of(r.callee) ==
+          "auth.credentials PASS (RFC 3261 22.2, 22.3; RFC 7616 3.4): the digest was not "
+          "checked: no account to check it against (the device profile's [auth]) (msg #4)");
+  }
+}

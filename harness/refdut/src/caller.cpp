@@ -122,8 +122,10 @@ bool user_agent::retry_with_credentials(const sip::message& resp) {
   const auto parsed = auth::parse_challenges(resp);
   std::vector<auth::authorization> answers;
   std::string why_not;
+  auto who = *cfg_.credentials;
+  if (cfg_.faults.has(fault::auth_wrong_password)) who.password += "-wrong";
   for (const auto& ch : auth::select_challenges(parsed.challenges)) {
-    auto a = c.digest.answer(ch, *cfg_.credentials, "INVITE", c.request_uri, c.body);
+    auto a = c.digest.answer(ch, who, "INVITE", c.request_uri, c.body);
     if (a)
       answers.push_back(std::move(a).value());
     else

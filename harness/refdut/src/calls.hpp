@@ -64,4 +64,35 @@ struct user_agent::caller_call {
   std::vector<std::string> events;
 };
 
+// The device as registrar: one binding of an address-of-record (RFC 3261 10.3 step 7).
+struct user_agent::binding {
+  std::string uri;     // the Contact URI, compared to refresh or remove the binding
+  std::string contact; // the Contact value as registered, its parameters but expires kept
+  std::string call_id; // of the REGISTER that last updated it, with its CSeq
+  std::uint32_t cseq = 0;
+  std::chrono::steady_clock::time_point expires_at;
+};
+
+// The device as notifier: one subscription to message-summary and its dialog (RFC 6665 4.2,
+// 4.4.1).
+struct user_agent::subscription {
+  int number = 0;
+  std::string call_id;
+  std::string local_tag;           // the To tag of the device's 200
+  std::string remote_tag;          // the SUBSCRIBE's From tag
+  std::string local;               // the NOTIFY's From: the SUBSCRIBE's To, with local_tag
+  std::string remote;              // the NOTIFY's To: the SUBSCRIBE's From
+  std::string event;               // the Event value of the subscription (package and id)
+  std::string request_uri;         // the remote target (the SUBSCRIBE's Contact) or first route
+  std::vector<std::string> routes; // the route set (12.1.1), as Route values
+  transport::endpoint peer;
+  std::uint32_t local_cseq = 0;
+  std::uint32_t remote_cseq = 0;
+  std::chrono::seconds granted{0};
+  std::chrono::steady_clock::time_point expires_at;
+  scheduler::timer_id expiry_timer = 0;
+  bool terminated = false;
+  std::vector<std::string> events; // for the subscription's log line
+};
+
 } // namespace sipwright::refdut::detail

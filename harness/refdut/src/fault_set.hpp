@@ -32,6 +32,8 @@ namespace sipwright::refdut::detail {
     "the INVITE carries no offer and the ACK no answer to the 2xx's offer")                        \
   X(ack_no_credentials, "ack-no-credentials", caller, "ack-2xx.credentials",                       \
     "the ACK of a 2xx leaves out the (Proxy-)Authorization the INVITE carried")                    \
+  X(auth_wrong_password, "auth-wrong-password", caller, "auth.credentials",                        \
+    "the INVITE sent again after a challenge carries a digest computed with a wrong password")     \
   X(no_ack, "no-ack", caller, "ack-2xx.received", "a 2xx to the INVITE is never ACKed")            \
   X(ack_once, "ack-once", caller, "ack-2xx.each-retransmission",                                   \
     "only the first copy of a 2xx is ACKed, not its retransmissions")                              \
@@ -82,6 +84,24 @@ namespace sipwright::refdut::detail {
     "the 380 has a body but no Content-Type")                                                      \
   X(unknown_type_380, "380-unknown-type", callee, "380.ims-3gpp-values",                           \
     "the 380's alternative-service type is a value 3GPP does not define")                          \
+  /* the device as registrar (RFC 3261 10.3) */                                                    \
+  X(register_no_expires, "register-no-expires", callee, "reg.bindings",                            \
+    "the 200 to REGISTER lists the bindings without expires parameters")                           \
+  X(no_min_expires_423, "423-no-min-expires", callee, "reg.min-expires",                           \
+    "the 423 to a REGISTER with too brief an expiration has no Min-Expires")                       \
+  /* the device as notifier (RFC 6665) */                                                          \
+  X(subscribe_no_expires, "subscribe-no-expires", callee, "sub.expires",                           \
+    "the 200 to SUBSCRIBE has no Expires")                                                         \
+  X(no_notify, "no-notify", callee, "sub.notify-immediate",                                        \
+    "no NOTIFY follows the 200 to SUBSCRIBE")                                                      \
+  X(notify_wrong_event, "notify-wrong-event", callee, "sub.notify-event",                          \
+    "the NOTIFY's Event names the package presence, not the SUBSCRIBE's")                          \
+  X(notify_no_state, "notify-no-state", callee, "sub.notify-state",                                \
+    "the NOTIFY has no Subscription-State")                                                        \
+  X(notify_lengthen_expires, "notify-lengthen-expires", callee, "sub.notify-expires",              \
+    "the NOTIFY's Subscription-State expires is an hour longer than the subscription")             \
+  X(unsubscribe_active, "unsubscribe-active", callee, "sub.unsubscribe-terminated",                \
+    "the NOTIFY after an unsubscribe says active;expires=0 instead of terminated")                 \
   /* any message the device sends */                                                               \
   X(no_to_tag, "no-to-tag", callee, "resp.to-tag",                                                 \
     "responses to INVITE other than 100 carry no To tag")                                          \

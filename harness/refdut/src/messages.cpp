@@ -41,6 +41,10 @@ std::string_view reason_phrase(int status) {
     return "Bad Request";
   case 405:
     return "Method Not Allowed";
+  case 404:
+    return "Not Found";
+  case 423:
+    return "Interval Too Brief";
   case 481:
     return "Call/Transaction Does Not Exist";
   case 486:
@@ -49,6 +53,8 @@ std::string_view reason_phrase(int status) {
     return "Request Terminated";
   case 488:
     return "Not Acceptable Here";
+  case 489:
+    return "Bad Event";
   case 500:
     return "Server Internal Error";
   case 501:

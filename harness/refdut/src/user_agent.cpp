@@ -77,7 +77,8 @@ void user_agent::on_request(transport::received& r) {
   const bool in_dialog = to && to->tag() && !to->tag()->empty();
   // A BYE without To tag still ends a call whose responses lacked one (fault no-to-tag).
   if (in_dialog || method == "BYE") {
-    if (on_in_dialog_request(r) || caller_in_dialog_request(r)) return;
+    if (on_in_dialog_request(r) || caller_in_dialog_request(r) || notifier_in_dialog_request(r))
+      return;
     respond(msg, r.from, 481); // 12.2.2: no dialog of this id
     return;
   }
@@ -89,10 +90,9 @@ void user_agent::on_request(transport::received& r) {
 }
 
 namespace {
-constexpr std::string_view allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS";
+constexpr std::string_view allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, SUBSCRIBE";
 bool known_method(std::string_view m) {
-  for (std::string_view k : {"REGISTER", "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER",
-                             "MESSAGE", "UPDATE"})
+  for (std::string_view k : {"PRACK", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE"})
     if (m == k) return true;
   return false;
 }
@@ -103,7 +103,12 @@ void user_agent::answer_out_of_dialog(const sip::message& req, const transport::
   if (method == "OPTIONS") { // 11.2
     auto b = response_to(req, 200, new_tag());
     b.header("Allow", allowed).header("Accept", "application/sdp");
+    b.header("Allow-Events", "message-summary"); // RFC 6665 4.4.4
     respond(req, peer, b.str());
+  } else if (method == "REGISTER") {
+    on_register(req, peer);
+  } else if (method == "SUBSCRIBE") {
+    on_subscribe(req, peer);
   } else if (method == "BYE") {
     respond(req, peer, 481); // 15.1.2: a BYE outside any dialog
   } else if (known_method(method)) {

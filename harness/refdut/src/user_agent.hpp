@@ -17,6 +17,7 @@
 #include <functional>
 #include <iosfwd>
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,8 @@ private:
   };
   struct callee_call;
   struct caller_call;
+  struct binding;      // registrar.cpp
+  struct subscription; // notifier.cpp
 
   // --- user_agent.cpp: dispatch and what both roles share ---
   void on_request(transport::received& r);
@@ -107,6 +110,15 @@ private:
   void finish(callee_call& c, std::string last);
   callee_call* find_call(const sip::message& msg);
 
+  // --- registrar.cpp: REGISTER (RFC 3261 10.3) ---
+  void on_register(const sip::message& req, const transport::endpoint& peer);
+
+  // --- notifier.cpp: SUBSCRIBE/NOTIFY for message-summary (RFC 6665, RFC 3842) ---
+  void on_subscribe(const sip::message& req, const transport::endpoint& peer);
+  bool notifier_in_dialog_request(transport::received& r); // true when a subscription took it
+  void send_notify(subscription& s, bool terminated);
+  void end_subscription(subscription& s, std::string last);
+
   // --- caller.cpp: the UAC core ---
   void on_invite_response(const sip::message& resp);
   // Sends the call's INVITE (again) through a new INVITE client transaction, with these
@@ -134,6 +146,9 @@ private:
   std::list<std::unique_ptr<callee_call>> calls_;
   std::unique_ptr<caller_call> caller_;
   int call_numbers_ = 0;
+  std::map<std::string, std::vector<binding>> bindings_; // by address-of-record (10.3 step 5)
+  std::list<std::unique_ptr<subscription>> subscriptions_;
+  int subscription_numbers_ = 0;
   int finished_ = 0;
 };
 

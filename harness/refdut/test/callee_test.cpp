@@ -231,7 +231,7 @@ TEST_CASE("callee: CANCEL before the answer gets 200 and the INVITE 487 [RFC 326
   CHECK(d.out().find("CANCEL -> 487, ACK ok") != std::string::npos);
 }
 
-TEST_CASE("callee: requests outside any call get 481, 200, 405 or 501; junk is survived "
+TEST_CASE("callee: requests outside any call get 481, 200, 489, 405 or 501; junk is survived "
           "[RFC 3261 12.2.2, 11.2, 8.2.1]",
           "[refdut][callee]") {
   auto o = callee(50);
@@ -255,14 +255,19 @@ TEST_CASE("callee: requests outside any call get 481, 200, 405 or 501; junk is s
   subscribe.method = "SUBSCRIBE";
   subscribe.branch = "z9hG4bK-s";
   p.send(dut, request(p, dut, subscribe));
+  request_spec publish;
+  publish.method = "PUBLISH";
+  publish.branch = "z9hG4bK-p";
+  p.send(dut, request(p, dut, publish));
   request_spec frob;
   frob.method = "FROB";
   frob.branch = "z9hG4bK-f";
   p.send(dut, request(p, dut, frob));
-  REQUIRE(p.run_until([&] { return p.got.size() >= 4; }));
+  REQUIRE(p.run_until([&] { return p.got.size() >= 5; }));
   CHECK(p.responses(481, "BYE").size() == 1);
   CHECK(p.responses(200, "OPTIONS").size() == 1);
-  CHECK(p.responses(405, "SUBSCRIBE").size() == 1);
+  CHECK(p.responses(489, "SUBSCRIBE").size() == 1); // RFC 6665 4.2.1.1: no Event it knows
+  CHECK(p.responses(405, "PUBLISH").size() == 1);
   CHECK(p.responses(501, "FROB").size() == 1);
   CHECK(d.join() == exit_ok);
 }

@@ -14,18 +14,26 @@ TEST_CASE("The library loads, every scenario with metadata and a unique id",
           "[scenario][library]") {
   const auto lib = load_library(SCENARIO_LIBRARY);
   REQUIRE(lib.size() >= 15);
-  std::set<std::string> ids;
+  std::set<std::string> ids, folders;
   for (const auto& sc : lib) {
     INFO(sc.file);
     REQUIRE(sc.meta);
     CHECK(ids.insert(sc.meta->id).second);
     CHECK(!sc.meta->title.empty());
     CHECK(!sc.meta->sections.empty());
-    // The folder says what the device plays, and so does the metadata.
-    const bool callee_dir = sc.file.find("/device-callee/") != std::string::npos;
-    CHECK(sc.meta->device == (callee_dir ? role::callee : role::caller));
-    CHECK(sc.meta->id.starts_with(callee_dir ? "device-callee/" : "device-caller/"));
+    // The folder says what the device plays, and so does the metadata: it answers as callee,
+    // registrar or notifier, it calls as caller. The id starts with the folder.
+    const auto slash = sc.file.rfind('/');
+    const auto folder =
+        sc.file.substr(sc.file.rfind('/', slash - 1) + 1, slash - sc.file.rfind('/', slash - 1));
+    const std::set<std::string> answering{"device-callee/", "device-registrar/",
+                                          "device-notifier/"};
+    REQUIRE((answering.contains(folder) || folder == "device-caller/"));
+    CHECK(sc.meta->device == (answering.contains(folder) ? role::callee : role::caller));
+    CHECK(sc.meta->id.starts_with(folder));
+    folders.insert(folder);
   }
+  CHECK(folders.size() == 4);
   const auto found = find_in_library(SCENARIO_LIBRARY, "device-callee/basic-call");
   REQUIRE(found);
   CHECK(found->role == role::caller);

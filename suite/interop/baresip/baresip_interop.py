@@ -83,8 +83,14 @@ CALLER_SCENARIOS = ["device-caller/2xx-retransmitted", "device-caller/alt-servic
 UDP_ONLY = {"device-caller/busy-486-retransmitted"}
 # The device-callee scenarios baresip cannot serve: it has no user that answers 380, 486, 503
 # (answermode is manual, early or auto; a rejected call would need someone to reject it).
-# Scenarios that need a capability the baresip profile does not list (it has no credentials).
-NEEDS_CAPABILITY = {"device-caller/proxy-auth-407": "digest-auth"}
+# Scenarios that need a capability the baresip profile does not list (it has no credentials; it
+# is no registrar, and no notifier for message-summary).
+NEEDS_CAPABILITY = {"device-caller/proxy-auth-407": "digest-auth",
+                    "device-registrar/register-bindings": "registrar",
+                    "device-registrar/min-expires-423": "registrar",
+                    "device-registrar/unregister": "registrar",
+                    "device-notifier/subscribe-notify": "notifier:message-summary",
+                    "device-notifier/unsubscribe": "notifier:message-summary"}
 NOT_SERVED = {"device-callee/alt-service-380": 380, "device-callee/busy-486": 486,
               "device-callee/busy-486-delayed-ack": 486, "device-callee/unavailable-503": 503}
 

@@ -95,6 +95,9 @@ public:
   void expire_all();
 
   const server_options& options() const { return opts_; }
+  // Whether the challenges go in a 407 (Proxy-Authenticate, answered in Proxy-Authorization) or
+  // a 401; the nonces issued so far stay valid.
+  void set_proxy(bool proxy) { opts_.proxy = proxy; }
 
 private:
   struct nonce_state {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string>
 
 namespace sipwright::checks {
 
@@ -46,6 +47,12 @@ public:
   call_checks& operator=(call_checks&&) noexcept;
 
   void on_message(const observed& m);
+  // The harness challenged the device (RFC 3261 22.2, 22.3) and checked the credentials of the
+  // request at `trace_index` against the challenges it issued (the engine holds their nonces):
+  // `problem` empty when they answer them, else what is wrong, citing the section; `note` says
+  // what could not be checked (e.g. no account to check the digest against).
+  void on_credentials(std::size_t trace_index, const std::string& problem,
+                      const std::string& note = {});
   // The call ended (its scenario finished or failed) at `at`: rules still waiting conclude, e.g.
   // an ACK that never came, a schedule that stopped early.
   void on_end(std::chrono::steady_clock::time_point at);

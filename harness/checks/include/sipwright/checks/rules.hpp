@@ -68,6 +68,9 @@ enum class level : std::uint8_t { must, should };
     "the ACK carries Max-Forwards")                                                                \
   X(ack_2xx_sdp_answer, "ack-2xx.sdp-answer", must, "RFC 3261 13.2.1",                             \
     "when the 2xx carried the offer, the ACK carries the answer")                                  \
+  /* The harness challenged the device's request with [challenge] (device is the client) */        \
+  X(auth_credentials, "auth.credentials", must, "RFC 3261 22.2, 22.3; RFC 7616 3.4",               \
+    "the request sent again answers the challenge: its header, nonce, digest and account")         \
   /* The harness answers the device's INVITE with a final non-2xx (device is the caller) */        \
   X(ack_non2xx_received, "ack-non2xx.received", must, "RFC 3261 17.1.1.2",                         \
     "a final non-2xx response to INVITE is acknowledged with an ACK")                              \
@@ -100,7 +103,20 @@ enum class level : std::uint8_t { must, should };
   X(reg_bindings, "reg.bindings", must, "RFC 3261 10.3",                                           \
     "the 200 to REGISTER lists every current binding, each with an expires parameter")             \
   X(reg_min_expires, "reg.min-expires", must, "RFC 3261 10.3, 20.23",                              \
-    "a 423 (Interval Too Brief) carries Min-Expires")
+    "a 423 (Interval Too Brief) carries Min-Expires")                                              \
+  /* The device as notifier */                                                                     \
+  X(sub_expires, "sub.expires", must, "RFC 6665 3.1.1, 4.2.1.1",                                   \
+    "a 2xx to SUBSCRIBE carries Expires, not longer than the SUBSCRIBE asked")                     \
+  X(sub_notify_immediate, "sub.notify-immediate", must, "RFC 6665 4.2.1.2",                        \
+    "a NOTIFY follows every 2xx to SUBSCRIBE at once (judged within 64*T1)")                       \
+  X(sub_notify_event, "sub.notify-event", must, "RFC 6665 3.2.1, 8.2.1",                           \
+    "the NOTIFY's Event names the SUBSCRIBE's event package and id")                               \
+  X(sub_notify_state, "sub.notify-state", must, "RFC 6665 4.2.2, 8.2.3",                           \
+    "the NOTIFY carries Subscription-State")                                                       \
+  X(sub_notify_expires, "sub.notify-expires", must, "RFC 6665 4.2.2",                              \
+    "an active or pending Subscription-State has an expires not above the subscription's")         \
+  X(sub_unsubscribe_terminated, "sub.unsubscribe-terminated", should, "RFC 6665 4.2.1.4",          \
+    "the NOTIFY after an unsubscribe (Expires: 0) says terminated")
 
 enum class rule_id : std::uint8_t {
 #define SIPWRIGHT_RULE_ENUM(name, id, lvl, section, title) name,
