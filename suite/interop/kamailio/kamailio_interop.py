@@ -38,7 +38,8 @@ One case, one transport per run (CTest registers each pair as its own test, labe
                             [services] users the refdut registered for (a sipwright scenario
                             with one agent per account); device-caller/* are placed by the
                             refdut through Kamailio, after the trigger register_and_call.py
-                            bound bob to the scenario's listener (see README.md)
+                            bound bob to the scenario's listener; device-registrar/* against
+                            Kamailio as the registrar (see README.md)
 
 Users and passwords (kamailio.cfg's defaults, passed again on Kamailio's command line): alice /
 alice-secret, bob / bob-secret, domain and realm sipwright.test.
@@ -699,6 +700,7 @@ address = "127.0.0.1:%(port)d"
 transport = "%(transport)s"
 transports = ["udp", "tcp"]
 parallel = 8
+capabilities = ["registrar"]
 
 [harness]
 local = "127.0.0.1:0"
@@ -855,12 +857,17 @@ def library_through_proxy(ctx):
     the port sipwright listens on for that scenario, then makes the reference device call bob
     through Kamailio with alice's credentials.
 
+    device-registrar: against Kamailio as the registrar, with alice's credentials.
+
     The library's scenarios write From sip:sipwright@... and the reference device From
-    sip:refdut@..., so Kamailio runs with SW_AUTH_FROM_CHECK=0 (any account may call, whatever
-    its From; REGISTER still needs the To user's own credentials)."""
+    sip:refdut@..., and the registrar scenarios register addresses-of-record of their own
+    making, so Kamailio runs with SW_AUTH_FROM_CHECK=0 and SW_AUTH_TO_CHECK=0 (any account may
+    call or register); with SW_MIN_EXPIRES_MODE=1 (423 below its minimum) and one UDP worker
+    (responses relayed in the order they came)."""
     if not executable(ctx.sipwright):
         raise Failure("no sipwright binary (--sipwright)")
-    kport = ctx.start_kamailio({"SW_AUTH_FROM_CHECK": "0", "SW_UDP_CHILDREN": "1"})
+    kport = ctx.start_kamailio({"SW_AUTH_FROM_CHECK": "0", "SW_AUTH_TO_CHECK": "0",
+                                "SW_MIN_EXPIRES_MODE": "1", "SW_UDP_CHILDREN": "1"})
     t2 = 8 * LIBRARY_T1
 
     # The reference device as callee, then its registration for every [services] user.
@@ -921,6 +928,16 @@ def library_through_proxy(ctx):
         raise Failure("the reference device answered %s behind Kamailio, wanted %s"
                       % (answers, wanted))
     log("the reference device answered %s behind Kamailio" % ", ".join(answers))
+
+    # Kamailio as the registrar: the library's registrar scenarios, each 401 answered with
+    # alice's credentials (SW_AUTH_TO_CHECK=0: the scenarios register addresses-of-record of
+    # their own making); a 1 s registration gets 423 (SW_MIN_EXPIRES_MODE=1).
+    registrar = library_ids(ctx.sipwright, "device-registrar/", ctx.transport)
+    out = run_library(ctx, "sipwright-device-registrar", ["--profile", profile] + registrar,
+                      {i: ((), ()) for i in registrar}, 30)
+    for rule in ("reg.bindings PASS", "reg.min-expires PASS"):
+        if rule not in out:
+            raise Failure("sipwright-device-registrar: no %r on the console" % rule)
 
     caller = [i for i in library_ids(ctx.sipwright, "device-caller/", ctx.transport)
               if i not in LEFT_OUT]
