@@ -52,6 +52,7 @@ Runs with Debian's /usr/bin/python3, standard library only, and the helpers of
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -757,7 +758,6 @@ password_env = "S%(user)s_PASSWORD"
 def library_ids(sipwright, prefix, transport):
     """The ids of the bundled scenarios under prefix ('device-callee/') that are for transport,
     from `sipwright list --format json` (a scenario's metadata may name its transports)."""
-    import json
     try:
         done = subprocess.run([sipwright, "list", "--format", "json"], stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=20)
