@@ -468,10 +468,11 @@ private:
 
   // Waits for the next new message of the call until `until`, meanwhile retransmitting what is
   // due and answering the device's retransmissions. Nothing on timeout or a transport error.
+  // `command_from`: also return (with nothing) once a command from that agent ("": any) waits.
   awaitable<std::optional<incoming>> next_message(call& c, clock::time_point until,
-                                                  bool or_command = false) {
+                                                  const std::string* command_from = nullptr) {
     for (;;) {
-      if (or_command && !commands_.empty()) co_return std::nullopt;
+      if (command_from && has_command(*command_from)) co_return std::nullopt;
       while (!c.inbox.empty()) {
         auto r = std::move(c.inbox.front());
         c.inbox.pop_front();
@@ -595,6 +596,11 @@ private:
     }
   }
 
+  bool has_command(const std::string& from) const {
+    return std::any_of(commands_.begin(), commands_.end(),
+                       [&](const command& cmd) { return from.empty() || cmd.from == from; });
+  }
+
   // <sendCmd dest>: the lines, rendered here, go to the other agent.
   void send_command(call& c, const step& s) {
     auto text = scenario::render(s.msg, c.ctx);
@@ -629,7 +635,7 @@ private:
         c.ctx.on_received(*msg, false);
         co_return actions(c, s, &*msg);
       }
-      auto in = co_await next_message(c, until, true);
+      auto in = co_await next_message(c, until, &s.peer);
       if (in) {
         if (global_optional(c, *in)) {
           if (!c.result.failure.empty()) co_return false;
@@ -641,9 +647,7 @@ private:
              &in->r.msg);
         co_return false;
       }
-      if (std::any_of(commands_.begin(), commands_.end(),
-                      [&](const command& cmd) { return s.peer.empty() || cmd.from == s.peer; }))
-        continue;
+      if (has_command(s.peer)) continue;
       if (!c.transport_error.empty()) {
         fail(c, s,
              "transport error while waiting for a command from " + from + ": " + c.transport_error);

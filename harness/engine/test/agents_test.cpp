@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <ctime>
+
 using namespace sipwright;
 using namespace engine::test;
 
@@ -116,4 +119,37 @@ TEST_CASE("A recvCmd that gets no command fails at its timeout, naming the agent
   CHECK_THAT(r.caller.calls[0].failure,
              Catch::StartsWith("waits.xml:4: timeout: no command from b within 0.2"));
   CHECK(r.caller.calls[1].passed);
+}
+
+TEST_CASE("A recvCmd waits for its agent's command while another agent's is queued [engine]") {
+  // carol gets alice's command first, but waits for bob's: it must not spin on alice's, and must
+  // still take bob's when it comes.
+  const std::string options = request("OPTIONS") + "<recv response=\"200\"/>\n";
+  const std::string xml =
+      "<?xml version=\"1.0\"?>\n<scenario name=\"three\">\n"
+      "<agent name=\"alice\">\n" +
+      options + "<sendCmd dest=\"carol\"><![CDATA[\nX-From: alice\n]]></sendCmd>\n</agent>\n" +
+      "<agent name=\"bob\">\n" + options +
+      "<pause milliseconds=\"300\"/>\n"
+      "<sendCmd dest=\"carol\"><![CDATA[\nX-From: bob\n]]></sendCmd>\n</agent>\n"
+      "<agent name=\"carol\">\n" +
+      options +
+      "<recvCmd src=\"bob\" timeout=\"3000\">\n"
+      "  <action><ereg regexp=\"bob\" search_in=\"hdr\" header=\"X-From:\" check_it=\"true\" "
+      "assign_to=\"b\"/></action>\n</recvCmd>\n"
+      "<recvCmd src=\"alice\" timeout=\"1000\"/>\n</agent>\n</scenario>\n";
+  auto device_opts = fast();
+  device_opts.calls = 3;
+  const auto start = std::chrono::steady_clock::now();
+  const auto cpu_start = std::clock();
+  auto r = play_pair(
+      load(scenario_xml("<recv request=\"OPTIONS\"/>\n" + response("200 OK")), "device.xml"),
+      load(xml, "three.xml"), device_opts, fast());
+  const auto took = std::chrono::steady_clock::now() - start;
+  const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+  INFO("agents: " << failures(r.caller));
+  CHECK(r.caller.passed());
+  CHECK(took < std::chrono::milliseconds(2000));
+  // Waiting is not spinning: far less CPU than the wall time the wait took.
+  CHECK(cpu < 0.25);
 }
