@@ -1,5 +1,6 @@
 #include "auto_auth.hpp"
 
+#include "sipwright/auth/digest.hpp"
 #include "sipwright/sip/builder.hpp"
 #include "sipwright/sip/header_table.hpp"
 
@@ -48,7 +49,8 @@ std::string ack_of_non2xx(const sip::message& invite, const sip::message& respon
 }
 
 std::string with_credentials(const sip::message& request, std::string_view branch,
-                             std::uint32_t cseq, std::string_view credentials_line) {
+                             std::uint32_t cseq, std::string_view credentials_line,
+                             std::string_view realm) {
   const std::string_view bytes = request.bytes();
   const bool proxy = credentials_line.starts_with("Proxy-");
   const auto replaced = proxy ? header_id::proxy_authorization : header_id::authorization;
@@ -75,7 +77,13 @@ std::string with_credentials(const sip::message& request, std::string_view branc
     const auto line = request.text(f.line);
     const auto line_at = offset_in(bytes, line);
     // The whole line with its CRLF.
-    if (f.id == replaced) edits.push_back({line_at, line.size() + 2, {}});
+    if (f.id == replaced) {
+      const auto old = auth::parse_authorizations(request.value(f), proxy);
+      const bool same_realm =
+          std::any_of(old.values.begin(), old.values.end(),
+                      [&](const auth::authorization& a) { return a.realm == realm; });
+      if (same_realm || old.values.empty()) edits.push_back({line_at, line.size() + 2, {}});
+    }
     if (f.id == header_id::cseq) {
       const auto value = request.value(f);
       const auto digits = value.find_first_not_of("0123456789");

@@ -16,9 +16,11 @@ std::string ack_of_non2xx(const sip::message& invite, const sip::message& respon
 
 // RFC 3261 22.2, 22.3, 8.1.3.5: `request` as a new transaction (its top Via branch becomes
 // `branch`) with CSeq number `cseq` and `credentials_line` ("Authorization: Digest ..." or
-// "Proxy-Authorization: ...") in place of the credentials of that kind it carried. Every other
-// byte is kept, the body too.
+// "Proxy-Authorization: ...") for `realm` in place of the credentials of that kind for that
+// realm it carried; credentials for other realms stay (22.3: one per protection domain, e.g. a
+// proxy's 407 and then the registrar's 401). Every other byte is kept, the body too.
 std::string with_credentials(const sip::message& request, std::string_view branch,
-                             std::uint32_t cseq, std::string_view credentials_line);
+                             std::uint32_t cseq, std::string_view credentials_line,
+                             std::string_view realm);
 
 } // namespace sipwright::engine

@@ -225,7 +225,8 @@ void call_context::add_ack_credentials(std::string& bytes) const {
 
 std::string call_context::answer_challenge(const sip::message& challenge_response,
                                            std::string_view method, std::string_view request_uri,
-                                           std::string_view body, std::string& error) {
+                                           std::string_view body, std::string& error,
+                                           std::string& realm) {
   if (!env_.credentials) {
     error = "no credentials to answer it with (give them in the device profile's [auth] or in "
             "SIPWRIGHT_AUTH_USER and SIPWRIGHT_AUTH_PASSWORD)";
@@ -238,6 +239,7 @@ std::string call_context::answer_challenge(const sip::message& challenge_respons
     error = "it carries no Digest challenge sipwright can answer";
     return {};
   }
+  realm = best->realm;
   auto answer = digest_.answer(*best, *env_.credentials, method, request_uri, body);
   if (!answer) {
     error = answer.err().text;

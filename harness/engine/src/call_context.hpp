@@ -75,9 +75,10 @@ public:
   // The credentials line ("Authorization: ..." or "Proxy-Authorization: ...") answering the
   // strongest challenge of `challenge_response` that sipwright can answer, for a request with
   // this method, Request-URI and body; empty with `error` set when there is none.
+  // `realm`: the realm of the challenge answered (its protection domain, RFC 3261 22.3).
   std::string answer_challenge(const sip::message& challenge_response, std::string_view method,
                                std::string_view request_uri, std::string_view body,
-                               std::string& error);
+                               std::string& error, std::string& realm);
   // The engine sent a request again with credentials and CSeq one higher: [cseq] moves on, and
   // so do CSeq numbers the scenario writes literally (SIPp's uac.xml writes "CSeq: 1 INVITE"),
   // so that its ACK and BYE follow the INVITE that was answered (13.2.2.4, 12.2.1.1). The

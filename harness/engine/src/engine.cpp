@@ -100,6 +100,7 @@ struct call {
     transport::endpoint to;
     const step* from_step = nullptr;
     int with_credentials = 0; // how many times the engine answered a challenge to reach this one
+    std::vector<std::string> answered; // the protection domains answered on the way (22.3)
   };
   std::map<std::string, sent_request> requests;
   std::vector<std::string> sent_to_tags; // To tags of the responses this call sent
@@ -813,15 +814,25 @@ private:
     const auto parsed = auth::parse_challenges(m);
     const bool stale = std::any_of(parsed.challenges.begin(), parsed.challenges.end(),
                                    [](const auth::challenge& ch) { return ch.stale; });
-    if (req.with_credentials > 0 && (!stale || req.with_credentials >= 3)) {
+    if (req.with_credentials >= 4) {
       why = "the device challenged again the credentials sipwright answered with";
       return false;
     }
+    std::string realm;
     const auto line =
-        c.ctx.answer_challenge(m, method, req.parsed.request_uri(), req.parsed.body(), why);
+        c.ctx.answer_challenge(m, method, req.parsed.request_uri(), req.parsed.body(), why, realm);
     if (line.empty()) return false;
+    // A challenge for a protection domain already answered means the credentials were refused,
+    // unless the nonce was stale; one for another (a 401 behind a proxy's 407) is answered too.
+    const auto domain = line.substr(0, line.find(':')) + " realm \"" + realm + "\"";
+    const bool again =
+        std::find(req.answered.begin(), req.answered.end(), domain) != req.answered.end();
+    if (again && !stale) {
+      why = "the device challenged again the credentials sipwright answered with (" + domain + ")";
+      return false;
+    }
     const auto cseq = (req.parsed.cseq() ? req.parsed.cseq()->number : 0) + 1;
-    auto bytes = with_credentials(req.parsed, c.ctx.fresh_branch(), cseq, line);
+    auto bytes = with_credentials(req.parsed, c.ctx.fresh_branch(), cseq, line, realm);
     auto own = parse_own(bytes);
     if (!own) {
       why = "internal error: the request with credentials does not parse";
@@ -829,7 +840,9 @@ private:
     }
     const auto old_tx = it->first;
     const auto new_tx = transaction_id(*own);
-    call::sent_request next{bytes, *own, req.to, req.from_step, req.with_credentials + 1};
+    call::sent_request next{bytes,       *own, req.to, req.from_step, req.with_credentials + 1,
+                            req.answered};
+    if (!again) next.answered.push_back(domain);
     c.requests.erase(it);
     c.ctx.retried_with_credentials(method, line);
     for (auto& [name, tx] : c.txns)

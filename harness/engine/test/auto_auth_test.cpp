@@ -90,7 +90,7 @@ TEST_CASE("The ACK of a challenge copies the INVITE's top Via, Route, From, Call
 TEST_CASE("The request sent again has a new branch, the next CSeq and the new credentials, "
           "every other byte kept [engine][rfc3261][22.2][8.1.3.5]") {
   const auto proxy = "Proxy-Authorization: Digest username=\"alice\", realm=\"r\"";
-  CHECK(engine::with_credentials(parse(invite), "z9hG4bK-2", 8, proxy) ==
+  CHECK(engine::with_credentials(parse(invite), "z9hG4bK-2", 8, proxy, "r") ==
         "INVITE sip:bob@192.0.2.1 SIP/2.0\r\n"
         "Via: SIP/2.0/UDP 192.0.2.9:5070;branch=z9hG4bK-2;rport, "
         "SIP/2.0/UDP 192.0.2.8;branch=z9hG4bK-0\r\n"
@@ -106,12 +106,19 @@ TEST_CASE("The request sent again has a new branch, the next CSeq and the new cr
         "Proxy-Authorization: Digest username=\"alice\", realm=\"r\"\r\n"
         "\r\n"
         "v=0\n");
-  // Credentials of the same kind are replaced, not doubled.
-  const auto www = "Authorization: Digest username=\"alice\", realm=\"r\"";
-  const auto again = engine::with_credentials(parse(invite), "z9hG4bK-3", 8, www);
-  CHECK(again.find("realm=\"other\"") == std::string::npos);
+  // Credentials of the same kind for the same realm are replaced, not doubled; those of another
+  // realm stay (RFC 3261 22.3: one per protection domain).
+  const auto www = "Authorization: Digest username=\"alice\", realm=\"other\", nonce=\"2\"";
+  const auto again = engine::with_credentials(parse(invite), "z9hG4bK-3", 8, www, "other");
+  CHECK(again.find("Authorization: Digest username=\"alice\", realm=\"other\"\r\n") ==
+        std::string::npos);
   CHECK(again.find("Content-Length: 4\r\nAuthorization: Digest username=\"alice\", "
-                   "realm=\"r\"\r\n\r\nv=0\n") != std::string::npos);
+                   "realm=\"other\", nonce=\"2\"\r\n\r\nv=0\n") != std::string::npos);
+  const auto both = engine::with_credentials(parse(invite), "z9hG4bK-4", 8,
+                                             "Authorization: Digest realm=\"r\"", "r");
+  CHECK(both.find("Authorization: Digest username=\"alice\", realm=\"other\"\r\n") !=
+        std::string::npos);
+  CHECK(both.find("Authorization: Digest realm=\"r\"\r\n") != std::string::npos);
 }
 
 TEST_CASE("SIPp's uac.xml, which has no auth step, answers a 407 on its own: ACK, INVITE with "
@@ -173,7 +180,8 @@ TEST_CASE("Credentials challenged again are not sent a third time [engine][rfc32
   REQUIRE(r.caller.calls.size() == 1);
   CHECK_THAT(r.caller.calls[0].failure,
              Catch::EndsWith("(a challenge sipwright could not answer: the device challenged "
-                             "again the credentials sipwright answered with)"));
+                             "again the credentials sipwright answered with (Authorization realm "
+                             "\"sipwright\"))"));
   CHECK(sent(r.caller, "INVITE ").size() == 2);
   // Both challenges were ACKed (17.1.1.3).
   CHECK(sent(r.caller, "ACK ").size() == 2);
@@ -244,4 +252,34 @@ TEST_CASE("A 401 to a REGISTER is answered with Authorization and no ACK [engine
                   "answered the 401 to REGISTER with Authorization (RFC 3261 22.2)") !=
         r.caller.calls[0].log.end());
   CHECK(violated(r.callee).empty());
+}
+
+TEST_CASE("A 401 behind a 407 (another protection domain) is answered too, keeping the "
+          "Proxy-Authorization [engine][rfc3261][22.3]") {
+  // A proxy challenges with 407, then the device behind it with 401 (two realms).
+  const auto two_hops = scenario_xml(
+      "<recv request=\"INVITE\"/>\n" +
+      response("407 Proxy Authentication Required",
+               "Proxy-Authenticate: Digest realm=\"proxy\", nonce=\"p1\", qop=\"auth\"\n") +
+      "<recv request=\"ACK\"/>\n<recv request=\"INVITE\"/>\n" +
+      response("401 Unauthorized",
+               "WWW-Authenticate: Digest realm=\"pbx\", nonce=\"u1\", qop=\"auth\"\n") +
+      "<recv request=\"ACK\"/>\n<recv request=\"INVITE\"/>\n" +
+      response("200 OK", "Contact: <sip:b@[local_ip]:[local_port]>\n") +
+      "<recv request=\"ACK\"/>\n<recv request=\"BYE\"/>\n" + response("200 OK") +
+      "<pause milliseconds=\"100\"/>\n");
+  auto caller_opts = fast();
+  caller_opts.credentials = alice();
+  auto r = play_pair(load(two_hops, "two-hops.xml"), load(sipp_file("uac.xml"), "uac.xml"), fast(),
+                     caller_opts);
+  INFO("caller: " << failures(r.caller) << "callee: " << failures(r.callee));
+  CHECK(r.caller.passed());
+  const auto invites = sent(r.caller, "INVITE ");
+  REQUIRE(invites.size() == 3);
+  CHECK(invites[2].find("CSeq: 3 INVITE\r\n") != std::string::npos);
+  CHECK(invites[2].find("\r\nProxy-Authorization: Digest username=\"alice\", realm=\"proxy\"") !=
+        std::string::npos);
+  CHECK(invites[2].find("\r\nAuthorization: Digest username=\"alice\", realm=\"pbx\"") !=
+        std::string::npos);
+  CHECK(sent(r.caller, "BYE ")[0].find("CSeq: 4 BYE\r\n") != std::string::npos);
 }
