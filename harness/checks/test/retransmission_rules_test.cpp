@@ -245,6 +245,31 @@ TEST_CASE("the 2xx carries a Contact and copies the Record-Route (RFC 3261 12.1.
           "<sip:p1.example.com;lr>, <sip:p2.example.com;lr>, observed Record-Route (none) (msg #1, "
           "#2)");
   }
+  SECTION("a proxy's entry above the INVITE's: copied (RFC 3261 16.6 step 4)") {
+    auto f = run({{0ms},
+                  100ms,
+                  10s,
+                  edited(ok_200, "Content-Length",
+                         "Record-Route: <sip:proxy.example.net;lr>\r\n" + rr + "Content-Length"),
+                  std::nullopt,
+                  edited(invite, "Content-Length", rr + "Content-Length")});
+    CHECK(only(f, rule_id::uas_2xx_record_route) ==
+          "uas-2xx.record-route PASS (RFC 3261 12.1.1) (msg #2)");
+  }
+  SECTION("an extra entry below the INVITE's: not a copy") {
+    auto f = run({{0ms},
+                  100ms,
+                  10s,
+                  edited(ok_200, "Content-Length",
+                         rr + "Record-Route: <sip:extra.example.net;lr>\r\nContent-Length"),
+                  std::nullopt,
+                  edited(invite, "Content-Length", rr + "Content-Length")});
+    CHECK(describe(the_failure(f)) ==
+          "uas-2xx.record-route FAIL (RFC 3261 12.1.1): expected Record-Route "
+          "<sip:p1.example.com;lr>, <sip:p2.example.com;lr> at the end (proxies' entries above), "
+          "observed Record-Route <sip:p1.example.com;lr>, <sip:p2.example.com;lr>, "
+          "<sip:extra.example.net;lr> (msg #1, #2)");
+  }
   SECTION("Record-Route reversed") {
     auto f = run({{0ms},
                   100ms,
