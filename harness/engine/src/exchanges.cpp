@@ -138,6 +138,16 @@ classified exchanges::on_received(const sip::message& msg, const transport::endp
     }
     return out;
   }
+  // A provisional response after a final one (reordered by the network or a proxy's workers)
+  // finds the client transaction Completed, which has no use for it (RFC 3261 17.1.1.2,
+  // 17.1.2.2): absorbed like a retransmission, not handed to the scenario.
+  if (status < 200 &&
+      std::any_of(c->seen.begin(), c->seen.end(), [](const auto& s) { return s.first >= 200; })) {
+    out.retransmission = true;
+    out.note = std::to_string(status) +
+               " after the final response: discarded (RFC 3261 17.1.1.2, 17.1.2.2)";
+    return out;
+  }
   c->seen.push_back(key);
   return out;
 }

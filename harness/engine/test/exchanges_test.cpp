@@ -81,3 +81,21 @@ TEST_CASE("A retransmitted request gets the last response again, an ACK copy not
   CHECK(x.on_received(parse(message("SIP/2.0 200 OK", "z9hG4bKother", "2 BYE", "t2")), device)
             .unknown_transaction);
 }
+
+TEST_CASE("A provisional response after the final one is absorbed, not handed on "
+          "[engine][rfc3261][17.1.1.2]") {
+  engine::exchanges x;
+  const auto invite = message("INVITE sip:b@192.0.2.2 SIP/2.0", "z9hG4bK-1", "1 INVITE", "");
+  x.on_sent(parse(invite), device, invite);
+  const auto ringing = parse(message("SIP/2.0 180 Ringing", "z9hG4bK-1", "1 INVITE", "t"));
+  CHECK_FALSE(x.on_received(ringing, device).retransmission);
+  CHECK_FALSE(
+      x.on_received(parse(message("SIP/2.0 486 Busy Here", "z9hG4bK-1", "1 INVITE", "t")), device)
+          .retransmission);
+  // The 183 a proxy relayed after the 486.
+  const auto late = x.on_received(
+      parse(message("SIP/2.0 183 Session Progress", "z9hG4bK-1", "1 INVITE", "t")), device);
+  CHECK(late.retransmission);
+  CHECK_FALSE(late.again);
+  CHECK(late.note == "183 after the final response: discarded (RFC 3261 17.1.1.2, 17.1.2.2)");
+}
