@@ -52,8 +52,8 @@ TEST_CASE("bad scenarios are refused with position and expectation", "[scenario]
       {"agent without a name", "<scenario name=\"t\">\n<agent>\n" + ok + "</agent>\n</scenario>\n",
        "t.xml:2:1: error: <agent> needs the attribute 'name'"},
       {"two agents of one name",
-       "<scenario name=\"t\">\n<agent name=\"a\">\n" + ok + "</agent>\n<agent name=\"a\">\n" +
-           ok + "</agent>\n</scenario>\n",
+       "<scenario name=\"t\">\n<agent name=\"a\">\n" + ok + "</agent>\n<agent name=\"a\">\n" + ok +
+           "</agent>\n</scenario>\n",
        "t.xml:8:8: error: a second <agent name=\"a\"> (first at line 2)"},
       {"command to no agent",
        "<scenario name=\"t\">\n<agent name=\"a\">\n" + ok +
