@@ -45,16 +45,42 @@ struct exchange {
   sip::message subscribe;
   std::size_t subscribe_index = 0;
   std::string branch;
+  std::string dialog_tag;             // the SUBSCRIBE's To tag: empty for a new subscription
   std::optional<std::uint64_t> asked; // the SUBSCRIBE's Expires
   int status = 0;                     // its final response, 0 until then
   std::size_t response_index = 0;
   clock::time_point answered_at{};
   std::optional<std::uint64_t> granted; // the 2xx's Expires
+  std::string granted_tag;              // the 2xx's To tag: the dialog it granted on
   bool notified = false;
   std::size_t notify_index = 0;
   bool unsubscribe() const { return asked && *asked == 0; }
   bool accepted() const { return status >= 200 && status < 300; }
+  // RFC 6665 4.1.2.4: a NOTIFY's dialog is its From tag. A new SUBSCRIBE may be answered from
+  // several dialogs (forks), a SUBSCRIBE within a dialog only from that one.
+  bool on_dialog(std::string_view tag) const { return dialog_tag.empty() || dialog_tag == tag; }
+  // The longest a NOTIFY on that dialog may state (4.2.2): the 2xx's Expires if that dialog
+  // sent it, else (no 2xx on that dialog yet, e.g. another fork) the SUBSCRIBE's.
+  std::optional<std::uint64_t> limit(std::string_view tag, bool* from_2xx) const {
+    *from_2xx = granted && granted_tag == tag;
+    return *from_2xx ? granted : asked;
+  }
 };
+
+// An Event header's package and id (RFC 6665 8.2.1: both compared byte by byte).
+struct event_key {
+  std::string package;
+  std::optional<std::string> id;
+  bool operator==(const event_key&) const = default;
+};
+std::optional<event_key> event_of(const sip::message& m) {
+  const auto all = values(m, header_id::event);
+  if (all.empty()) return std::nullopt;
+  const auto v = split_value(all.front());
+  const auto id = v.params.find("id");
+  return event_key{std::string(v.value),
+                   id ? std::optional<std::string>(std::string(*id)) : std::nullopt};
+}
 
 class subscribe_rules final : public observer {
 public:
@@ -68,6 +94,7 @@ public:
       e.subscribe = msg;
       e.subscribe_index = m.trace_index;
       e.branch = top_branch(msg);
+      e.dialog_tag = to_tag(msg);
       if (auto v = msg.find(header_id::expires)) e.asked = delta_seconds(msg.value(*v));
       exchanges_.push_back(std::move(e));
       return;
@@ -109,6 +136,7 @@ private:
     e->response_index = m.trace_index;
     e->answered_at = m.at;
     if (!e->accepted()) return;
+    e->granted_tag = to_tag(msg);
     const std::vector<std::size_t> evidence{e->subscribe_index, m.trace_index};
     // 3.1.1: "200-class responses to SUBSCRIBE requests also MUST contain an "Expires" header
     // field. The period of time in the response MAY be shorter but MUST NOT be longer than
@@ -139,7 +167,27 @@ private:
     for (auto& x : exchanges_)
       if (call_id(x.subscribe) == call_id(notify) && from_tag(x.subscribe) == to_tag(notify))
         mine.push_back(&x);
-    if (mine.empty()) return; // no subscription of this call
+    // Of those, the ones on the NOTIFY's dialog (RFC 6665 4.1.2.4: a NOTIFY with a From tag
+    // no 2xx carried is another fork's, its own dialog).
+    const auto dialog = from_tag(notify);
+    std::erase_if(mine, [&](const exchange* x) { return !x->on_dialog(dialog); });
+    if (mine.empty()) return; // no subscription of this call on that dialog
+    // 8.2.1: several subscriptions may share a dialog, told apart by the Event package and id;
+    // the NOTIFY's own Event picks them first (by package and id, else by id), and only when
+    // none matches is it judged against all (and then fails sub.notify-event).
+    if (const auto event = event_of(notify)) {
+      std::vector<exchange*> same, same_id;
+      for (auto* x : mine) {
+        const auto want = event_of(x->subscribe);
+        if (!want) continue;
+        if (*want == *event) same.push_back(x);
+        if (want->id == event->id) same_id.push_back(x);
+      }
+      if (!same.empty())
+        mine = std::move(same);
+      else if (!same_id.empty())
+        mine = std::move(same_id);
+    }
     // 4.2.1.2: the NOTIFY that confirms the oldest SUBSCRIBE not yet confirmed (it may come
     // before that SUBSCRIBE's 2xx).
     exchange* answered = nullptr;
@@ -173,7 +221,7 @@ private:
     const auto [substate, params] = split_value(state.front());
     const bool live =
         sip::chars::iequals(substate, "active") || sip::chars::iequals(substate, "pending");
-    if (live) judge_expires(*basis, state.front(), params, evidence, out);
+    if (live) judge_expires(*basis, dialog, state.front(), params, evidence, out);
     if (answered && answered->unsubscribe()) {
       // 4.2.1.4: after an unsubscribe the notifier sends a NOTIFY with a Subscription-State of
       // terminated (4.2.1.4 and 4.1.2.3: the final NOTIFY).
@@ -212,12 +260,14 @@ private:
 
   // 4.2.2: with "active" or "pending" the notifier "MUST also include ... an "expires"
   // parameter", and "this mechanism MUST NOT be used to lengthen a subscription".
-  void judge_expires(const exchange& e, const std::string& state, const sip::param_list& params,
-                     const std::vector<std::size_t>& evidence, verdicts& out) {
-    const auto limit = e.granted ? e.granted : e.asked;
+  void judge_expires(const exchange& e, std::string_view dialog, const std::string& state,
+                     const sip::param_list& params, const std::vector<std::size_t>& evidence,
+                     verdicts& out) {
+    bool from_2xx = false;
+    const auto limit = e.limit(dialog, &from_2xx);
     const std::string expected =
         limit ? fmt::format("an expires parameter of at most {} (the {})", *limit,
-                            e.granted ? "2xx's Expires" : "SUBSCRIBE's Expires")
+                            from_2xx ? "2xx's Expires" : "SUBSCRIBE's Expires")
               : std::string("an expires parameter");
     const auto raw = params.find("expires");
     const auto value = raw ? delta_seconds(*raw) : std::nullopt;

@@ -258,3 +258,94 @@ TEST_CASE("subscription rules: a NOTIFY of another dialog and retransmissions ar
   CHECK(outcomes(f, rule_id::sub_expires) == std::vector<outcome>{outcome::pass});
   CHECK(f.of(rule_id::sub_notify_event).empty());
 }
+
+TEST_CASE("subscription rules: a NOTIFY from another fork is judged on its own dialog "
+          "(RFC 6665 4.1.2.4, 4.2.2)",
+          "[checks][subscribe][rfc6665]") {
+  // The 2xx came from dialog n9 (Expires: 300); a second fork (From tag f2) has sent no 2xx,
+  // so its NOTIFY may state up to the SUBSCRIBE's 600.
+  const auto fork = [](std::string_view state) {
+    feeder f(detail::make_subscribe_rules(timing{}));
+    f.sent(subscribe("z9hG4bKs1", 1, asked));
+    f.received(answer("z9hG4bKs1", 1, "200 OK", "Expires: 300\n"));
+    f.received(notify(1, "Event: presence\nSubscription-State: active;expires=300\n"));
+    f.received(
+        edited(notify(1, "Event: presence\nSubscription-State: " + std::string(state) + "\n"),
+               "tag=n9", "tag=f2"));
+    return f;
+  };
+  SECTION("conformant: the SUBSCRIBE's Expires is that dialog's limit") {
+    auto f = fork("active;expires=600");
+    INFO(described(f.out().all()));
+    CHECK(f.failures().empty());
+    CHECK(outcomes(f, rule_id::sub_notify_expires) ==
+          (std::vector<outcome>{outcome::pass, outcome::pass}));
+  }
+  SECTION("longer than the SUBSCRIBE asked") {
+    auto f = fork("active;expires=601");
+    CHECK(describe(the_failure(f)) ==
+          "sub.notify-expires FAIL (RFC 6665 4.2.2): expected an expires parameter of at most 600 "
+          "(the SUBSCRIBE's Expires), observed Subscription-State: active;expires=601 (msg #1, "
+          "#4)");
+  }
+  SECTION("a refresh on the first dialog is not confirmed by the other fork's NOTIFY") {
+    timing t;
+    t.t1 = milliseconds(100);
+    feeder f(detail::make_subscribe_rules(t));
+    f.at(milliseconds(0)).sent(subscribe("z9hG4bKs1", 1, asked));
+    f.at(milliseconds(10)).received(answer("z9hG4bKs1", 1, "200 OK", "Expires: 300\n"));
+    f.at(milliseconds(12))
+        .received(notify(1, "Event: presence\nSubscription-State: active;expires=300\n"));
+    f.at(milliseconds(20))
+        .sent(subscribe("z9hG4bKs2", 2, "Event: presence\nExpires: 100\n", ";tag=n9"));
+    f.at(milliseconds(30)).received(answer("z9hG4bKs2", 2, "200 OK", "Expires: 100\n"));
+    f.at(milliseconds(40))
+        .received(edited(notify(1, "Event: presence\nSubscription-State: active;expires=600\n"),
+                         "tag=n9", "tag=f2"));
+    f.end(milliseconds(9000));
+    INFO(described(f.out().all()));
+    CHECK(outcomes(f, rule_id::sub_notify_expires) ==
+          (std::vector<outcome>{outcome::pass, outcome::pass}));
+    CHECK(describe(the_failure(f)) ==
+          "sub.notify-immediate FAIL (RFC 6665 4.2.1.2): expected a NOTIFY after the 200 to "
+          "SUBSCRIBE, observed no NOTIFY within 8.970 s (msg #4, #5)");
+  }
+}
+
+TEST_CASE("subscription rules: two subscriptions in one dialog are told apart by the Event id "
+          "(RFC 6665 8.2.1, 4.2.1.4)",
+          "[checks][subscribe][rfc6665]") {
+  // id=1 is subscribed, then id=2 added in its dialog and id=1 ended; the device answers both
+  // and notifies id=1 (terminated) before id=2 (active).
+  const std::string one = "Event: presence;id=1\n", two = "Event: presence;id=2\n";
+  feeder f(detail::make_subscribe_rules(timing{}));
+  f.sent(subscribe("z9hG4bKs1", 1, one + "Expires: 600\n"));
+  f.received(answer("z9hG4bKs1", 1, "200 OK", "Expires: 600\n"));
+  f.received(notify(1, one + "Subscription-State: active;expires=600\n"));
+  f.sent(subscribe("z9hG4bKs2", 2, two + "Expires: 600\n", ";tag=n9"));
+  f.sent(subscribe("z9hG4bKs3", 3, one + "Expires: 0\n", ";tag=n9"));
+  f.received(answer("z9hG4bKs2", 2, "200 OK", "Expires: 600\n"));
+  f.received(answer("z9hG4bKs3", 3, "200 OK", "Expires: 0\n"));
+  f.received(notify(2, one + "Subscription-State: terminated;reason=timeout\n"));
+  f.received(notify(3, two + "Subscription-State: active;expires=600\n"));
+  INFO(described(f.out().all()));
+  CHECK(f.failures().empty());
+  CHECK(outcomes(f, rule_id::sub_notify_event) ==
+        (std::vector<outcome>{outcome::pass, outcome::pass, outcome::pass}));
+  CHECK(outcomes(f, rule_id::sub_unsubscribe_terminated) == std::vector<outcome>{outcome::pass});
+  CHECK(outcomes(f, rule_id::sub_notify_immediate) ==
+        (std::vector<outcome>{outcome::pass, outcome::pass, outcome::pass}));
+
+  SECTION("the unsubscribed id still active is reported against its own SUBSCRIBE") {
+    feeder g(detail::make_subscribe_rules(timing{}));
+    g.sent(subscribe("z9hG4bKs1", 1, one + "Expires: 600\n"));
+    g.received(answer("z9hG4bKs1", 1, "200 OK", "Expires: 600\n"));
+    g.received(notify(1, one + "Subscription-State: active;expires=600\n"));
+    g.sent(subscribe("z9hG4bKs2", 2, two + "Expires: 600\n", ";tag=n9"));
+    g.sent(subscribe("z9hG4bKs3", 3, one + "Expires: 0\n", ";tag=n9"));
+    g.received(notify(2, one + "Subscription-State: active;expires=0\n"));
+    CHECK(describe(the_failure(g)) ==
+          "sub.unsubscribe-terminated WARN (RFC 6665 4.2.1.4): expected Subscription-State: "
+          "terminated, observed Subscription-State: active;expires=0 (msg #5, #6)");
+  }
+}

@@ -1,7 +1,9 @@
 #include "messages.hpp"
 
 #include "sipwright/sip/charclass.hpp"
+#include "sipwright/sip/grammar.hpp"
 
+#include <algorithm>
 #include <random>
 
 namespace sipwright::refdut::detail {
@@ -25,6 +27,19 @@ std::string new_tag() {
 
 std::string new_call_id(std::string_view host) {
   return random_token(20) + "@" + std::string(host);
+}
+
+std::optional<std::uint64_t> delta_seconds(std::string_view text) {
+  text = sip::trim_lws(text);
+  if (text.empty() || !std::all_of(text.begin(), text.end(), sip::chars::is_digit))
+    return std::nullopt;
+  // RFC 3261 20.19, 10.2.1.1: too large a number is clamped, not refused.
+  constexpr std::uint64_t most = 0xFFFFFFFFu;
+  const auto digits = text.substr(std::min(text.find_first_not_of('0'), text.size()));
+  if (digits.size() > 10) return most;
+  std::uint64_t v = 0;
+  for (char c : digits) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  return std::min(v, most);
 }
 
 std::string_view reason_phrase(int status) {

@@ -6,6 +6,8 @@
 #include "sipwright/sip/message.hpp"
 #include "sipwright/transport/endpoint.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +22,12 @@ std::string new_tag();
 std::string new_call_id(std::string_view host);
 
 std::string_view reason_phrase(int status);
+
+// A delta-seconds value (RFC 3261 25.1: 1*DIGIT), e.g. an Expires header or expires parameter;
+// nothing when it is not one. A value too large for 32 bits is clamped to 2^32-1 (RFC 3261
+// 20.19, 10.2.1.1: a large value is a long time, not an error; the caller's own maximum then
+// shortens it).
+std::optional<std::uint64_t> delta_seconds(std::string_view text);
 
 // "sip:user@host:port" with the host in URI form (IPv6 in brackets), with ";transport=tcp" over
 // TCP.

@@ -13,8 +13,6 @@
 #include "sipwright/sip/charclass.hpp"
 #include "sipwright/sip/grammar.hpp"
 
-#include <charconv>
-
 namespace sipwright::refdut::detail {
 
 using sip::header_id;
@@ -26,14 +24,6 @@ constexpr std::string_view package = "message-summary";
 constexpr std::uint64_t default_expires = 3600; // RFC 3842 4.1 (the package's default)
 constexpr std::uint64_t max_expires = 3600;     // RFC 6665 4.2.1.1: the notifier MAY shorten
 constexpr std::uint64_t min_expires = 60;       // below this (and above 0): 423 (4.2.1.1)
-
-std::optional<std::uint64_t> delta_seconds(std::string_view text) {
-  text = sip::trim_lws(text);
-  std::uint64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
-}
 
 // The event package of an Event value: the token before its parameters.
 std::string_view package_of(std::string_view event) {

@@ -11,7 +11,6 @@
 #include "sipwright/sip/grammar.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <ctime>
 
 namespace sipwright::refdut::detail {
@@ -24,14 +23,6 @@ namespace {
 constexpr std::uint64_t default_expires = 3600; // 10.2.1.1: the registrar's default, an hour
 constexpr std::uint64_t max_expires = 7200;     // 10.3 step 7: the registrar MAY shorten
 constexpr std::uint64_t min_expires = 60;       // below this (and above 0): 423
-
-std::optional<std::uint64_t> delta_seconds(std::string_view text) {
-  text = sip::trim_lws(text);
-  std::uint64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
-}
 
 // 10.3 step 5: the To URI in canonical form: parameters removed, escapes resolved, the host in
 // lower case.

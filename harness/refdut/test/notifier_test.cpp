@@ -223,4 +223,27 @@ TEST_CASE("notifier: the fault switches no-notify and unsubscribe-active",
   }
 }
 
+TEST_CASE("notifier: an Expires too large for 64 bits is clamped to the notifier's maximum "
+          "[RFC 3261 20.19; RFC 6665 4.2.1.1]",
+          "[refdut][notifier]") {
+  device d(notifier());
+  peer p;
+  const auto dut = d.where();
+  p.send(dut, subscribe(p, dut, {1, "", "message-summary", "99999999999999999999999"}));
+  const auto* ok = answer_to(p, 1);
+  REQUIRE(ok);
+  CHECK(ok->status_code() == 200);
+  CHECK(ok->value(sip::header_id::expires) == "3600");
+  auto n = notifies(p, 1);
+  REQUIRE(n.size() >= 1);
+  CHECK(n[0]->msg.value(sip::header_id::subscription_state) == "active;expires=3600");
+  p.send(dut, answer(n[0]->msg, 200, "OK"));
+  // The refresh in the dialog is clamped the same way.
+  p.send(dut, subscribe(p, dut, {2, to_tag_of(*ok), "message-summary", "18446744073709551616"}));
+  const auto* refreshed = answer_to(p, 2);
+  REQUIRE(refreshed);
+  CHECK(refreshed->status_code() == 200);
+  CHECK(refreshed->value(sip::header_id::expires) == "3600");
+}
+
 } // namespace sipwright::refdut::test

@@ -137,4 +137,32 @@ TEST_CASE("registrar: the fault switches register-no-expires and 423-no-min-expi
   CHECK_FALSE(brief->find(sip::header_id::min_expires));
 }
 
+TEST_CASE("registrar: an expiry too large for 64 bits is clamped, not refused "
+          "[RFC 3261 20.19, 10.2.1.1]",
+          "[refdut][registrar]") {
+  device d(registrar());
+  peer p;
+  const auto dut = d.where();
+  const std::string desk = "<sip:desk@" + p.local().str() + ">";
+  const std::string mobile = "<sip:mobile@" + p.local().str() + ">";
+  const std::string huge = "123456789012345678901234567890"; // above 2^64
+  // The Expires header and the expires parameter alike: 2^32-1, then the registrar's maximum.
+  p.send(dut, reg(p, dut, 1, {{"Contact", desk}, {"Expires", huge}}));
+  const auto* header = answer_to(p, 1);
+  REQUIRE(header);
+  CHECK(header->status_code() == 200);
+  CHECK(contacts(*header) == std::vector<std::string>{desk + ";expires=7200"});
+  p.send(dut, reg(p, dut, 2, {{"Contact", mobile + ";expires=0000" + huge}}));
+  const auto* param = answer_to(p, 2);
+  REQUIRE(param);
+  CHECK(param->status_code() == 200);
+  CHECK(contacts(*param) ==
+        std::vector<std::string>{desk + ";expires=7200", mobile + ";expires=7200"});
+  // Not a number is still refused.
+  p.send(dut, reg(p, dut, 3, {{"Contact", desk}, {"Expires", "12x"}}));
+  const auto* bad = answer_to(p, 3);
+  REQUIRE(bad);
+  CHECK(bad->status_code() == 400);
+}
+
 } // namespace sipwright::refdut::test
