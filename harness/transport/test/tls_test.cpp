@@ -141,8 +141,8 @@ TEST_CASE("TLS: the server's certificate must name the server the client asked f
   }
 }
 
-TEST_CASE("TLS: a scoped IPv6 name is checked without its scope; a name that cannot be checked "
-          "refuses the connection [RFC 5922 7.3]",
+TEST_CASE("TLS: a scoped IPv6 name is checked without its scope, and a name that cannot be "
+          "checked refuses the connection [RFC 5922 7.3]",
           "[transport][tls][rfc5922-7.3]") {
   test_pki pki;
   auto client = client_at(pki, "::1");
