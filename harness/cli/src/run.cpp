@@ -79,7 +79,14 @@ transport::tls_options tls_for(const run_cli_options& opts, const profile::profi
     t.private_key = *opts.tls_key;
   }
   if (opts.tls_ca) t.ca = *opts.tls_ca;
-  if (opts.tls_server_name) t.server_name = *opts.tls_server_name;
+  if (opts.tls_server_name) {
+    // "[::1]" is the IP address ::1, not a DNS name (transport::tls_server_name).
+    auto name = transport::tls_server_name(*opts.tls_server_name);
+    if (!name)
+      throw usage_error("--tls-server-name must be a DNS name or an IP address, not \"" +
+                        *opts.tls_server_name + "\"");
+    t.server_name = *name;
+  }
   if (opts.tls_insecure) t.verify = false;
   if (opts.tls_verify_client) t.require_client_certificate = true;
   return t;

@@ -665,12 +665,13 @@ private:
     if (auto v = bool_of(t, "verify", "tls")) p.tls.verify = *v;
     if (auto v = bool_of(t, "verify_client", "tls")) p.tls.require_client_certificate = *v;
     if (auto n = string_of(t, "server_name", "tls")) {
-      if (n->empty() || n->find_first_of(" \t\r\n") != std::string::npos)
+      // "[::1]" is the IP address ::1, not a DNS name (transport::tls_server_name).
+      if (auto name = transport::tls_server_name(*n))
+        p.tls.server_name = *name;
+      else
         problem(*t.get("server_name"), "[tls] server_name must be a DNS name or an IP address, "
                                        "not " +
                                            in_quotes(*n));
-      else
-        p.tls.server_name = *n;
     }
     if (t.get("certificate") && !t.get("key"))
       problem(*t.get("certificate"), "[tls] certificate needs key (its private key) beside it");

@@ -637,6 +637,13 @@ TEST_CASE("[tls]: sipwright's certificate, the CA store, the lab's insecure mode
   CHECK(error_of(dev + "ca = \"\"\n") == "4:6: error: [tls] ca must not be empty");
   CHECK(error_of(dev + "server_name = \"a b\"\n") ==
         "4:15: error: [tls] server_name must be a DNS name or an IP address, not \"a b\"");
+  // A bracketed IPv6 address is the address (checked as an IP address, RFC 5922 7.3), not a DNS
+  // name.
+  CHECK(load(dev + "server_name = \"[::1]\"\n").tls.server_name == "::1");
+  CHECK(load(dev + "server_name = \"[2001:DB8::5]\"\n").tls.server_name == "2001:DB8::5");
+  CHECK(error_of(dev + "server_name = \"[pbx.lab.example]\"\n") ==
+        "4:15: error: [tls] server_name must be a DNS name or an IP address, not "
+        "\"[pbx.lab.example]\"");
   CHECK(error_of(dev + "insecure = true\n") ==
         "4:1: error: unknown key 'insecure' in [tls] (expected certificate, key, ca, verify, "
         "server_name or verify_client)");

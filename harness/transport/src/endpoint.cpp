@@ -1,4 +1,5 @@
 #include "sipwright/transport/endpoint.hpp"
+#include "sipwright/transport/tls_options.hpp"
 
 #include "sipwright/sip/charclass.hpp"
 
@@ -118,6 +119,15 @@ std::optional<endpoint> parse_endpoint(std::string_view text, std::uint16_t defa
     port = *p;
   }
   return endpoint{std::move(*address), port};
+}
+
+std::optional<std::string> tls_server_name(std::string_view text) {
+  if (text.empty() || text.find_first_of(" \t\r\n") != std::string_view::npos) return std::nullopt;
+  if (text.front() != '[' && text.back() != ']') return std::string(text);
+  if (text.size() < 3 || text.front() != '[' || text.back() != ']') return std::nullopt;
+  const std::string_view inner = text.substr(1, text.size() - 2);
+  if (!parse_v6(inner)) return std::nullopt;
+  return std::string(inner); // as written (a %scope kept): the name check strips the scope
 }
 
 } // namespace sipwright::transport

@@ -12,7 +12,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <string_view>
 
 namespace sipwright::transport::detail {
 
@@ -92,6 +95,70 @@ void use_ephemeral_certificate(SSL_CTX* ctx, const std::string& bound_address) {
     throw setup_error("cannot make a TLS certificate: " + openssl_error("?"));
 }
 
+// RFC 5922 7.1: the host of a subjectAltName URI that is a SIP domain identity: scheme sip (not
+// sips), no userinfo; "sip:example.test" and "sip:example.test:5061;transport=tls" give
+// "example.test". Empty when the URI is not one.
+std::string sip_uri_host(std::string_view uri) {
+  if (uri.size() < 4 || uri.find('\0') != std::string_view::npos) return {};
+  for (std::size_t i = 0; i < 3; ++i)
+    if (std::tolower(static_cast<unsigned char>(uri[i])) != "sip"[i]) return {};
+  if (uri[3] != ':') return {};
+  const std::string_view rest = uri.substr(4);
+  if (rest.find('@') != std::string_view::npos) return {}; // a user's identity, not a domain's
+  return std::string(rest.substr(0, rest.find_first_of(":;?")));
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Whether `cert` carries the SIP domain identity `host` (RFC 5922 7.1, compared per 7.2: case
+// aside, exactly, never by a wildcard): a DNS subjectAltName, or a sip URI subjectAltName of that
+// host; the subject's CN only in a certificate without subjectAltName.
+bool names_sip_domain(X509* cert, const std::string& host) {
+  const bool has_san = X509_get_ext_by_NID(cert, NID_subject_alt_name, -1) >= 0;
+  const unsigned int flags =
+      X509_CHECK_FLAG_NO_WILDCARDS | (has_san ? X509_CHECK_FLAG_NEVER_CHECK_SUBJECT : 0u);
+  if (X509_check_host(cert, host.data(), host.size(), flags, nullptr) == 1) return true;
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (!names) return false;
+  bool found = false;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names) && !found; ++i) {
+    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+    if (n->type != GEN_URI) continue;
+    const ASN1_IA5STRING* u = n->d.uniformResourceIdentifier;
+    const std::string_view uri(reinterpret_cast<const char*>(ASN1_STRING_get0_data(u)),
+                               static_cast<std::size_t>(ASN1_STRING_length(u)));
+    const std::string uri_host = sip_uri_host(uri);
+    found = !uri_host.empty() && iequal(uri_host, host);
+  }
+  GENERAL_NAMES_free(names);
+  return found;
+}
+
+// The verify callback of a client: OpenSSL checks the chain and, for an IP address, the
+// iPAddress entries; for a DNS name the server's certificate is judged by names_sip_domain
+// instead of OpenSSL's own name check (which knows no sip URIs and falls back to the CN whenever
+// no DNS entry is there), the refusal saying "hostname mismatch" as OpenSSL's does.
+int check_sip_identity(int ok, X509_STORE_CTX* ctx) {
+  if (X509_STORE_CTX_get_error_depth(ctx) != 0) return ok;
+  const int err = X509_STORE_CTX_get_error(ctx);
+  if (!ok && err != X509_V_ERR_HOSTNAME_MISMATCH) return ok;
+  const char* host = X509_VERIFY_PARAM_get0_host(X509_STORE_CTX_get0_param(ctx), 0);
+  X509* cert = X509_STORE_CTX_get_current_cert(ctx);
+  if (!host || !cert) return ok;
+  if (names_sip_domain(cert, host)) {
+    if (!ok) X509_STORE_CTX_set_error(ctx, X509_V_OK);
+    return 1;
+  }
+  X509_STORE_CTX_set_error(ctx, X509_V_ERR_HOSTNAME_MISMATCH);
+  return 0;
+}
+
 } // namespace
 
 std::shared_ptr<asio::ssl::context> make_tls_context(const tls_options& o,
@@ -134,21 +201,31 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const tls_options& o,
   return ctx;
 }
 
-void prepare_client(SSL* ssl, const tls_options& o, const endpoint& peer) {
-  const std::string name = o.server_name.empty() ? peer.address : o.server_name;
+std::string prepare_client(SSL* ssl, const tls_options& o, const endpoint& peer) {
+  std::string name = o.server_name.empty() ? peer.address : o.server_name;
   const bool ip = is_ip(name);
+  // A scoped IPv6 address (fe80::1%eth0): the scope says where to send, not who the server is;
+  // the certificate names the address alone.
+  if (ip) name = name.substr(0, name.find('%'));
   if (!ip) SSL_set_tlsext_host_name(ssl, name.c_str()); // SNI takes DNS names only (RFC 6066 3)
   if (!o.verify) {
     SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
-    return;
+    return {};
   }
-  SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
-  // RFC 5922 7.3: the certificate must name the server the client meant to reach.
+  SSL_set_verify(ssl, SSL_VERIFY_PEER, check_sip_identity);
+  // RFC 5922 7.3: the certificate must name the server the client meant to reach. Fail closed:
+  // without the expected identity set, any certificate of the CA would do.
   X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-  if (ip)
-    X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
-  else
-    X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);
+  // RFC 5922 7.2: wildcards MUST NOT match.
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_WILDCARDS);
+  const int set = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
+                     : X509_VERIFY_PARAM_set1_host(param, name.data(), name.size());
+  if (set != 1) {
+    ERR_clear_error();
+    return "cannot check that the server's certificate names " +
+           (o.server_name.empty() ? peer.address : o.server_name) + ": not a name OpenSSL takes";
+  }
+  return {};
 }
 
 void prepare_server(SSL* ssl, const tls_options& o) {

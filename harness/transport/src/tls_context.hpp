@@ -18,8 +18,10 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& o
                                                             const std::string& bound_address);
 
 // Sets up the client side of a connection to `peer`: SNI and the name check when verifying
-// (RFC 5922 7.3), no check at all in the insecure mode.
-void prepare_client(SSL* ssl, const tls_options& o, const endpoint& peer);
+// (RFC 5922 7.1-7.3: a DNS name as a DNS or sip URI subjectAltName, no wildcards; an IP address
+// as an iPAddress one), no check at all in the insecure mode. Returns why the connection must be
+// refused when the name to check cannot be set (fail closed), else empty.
+std::string prepare_client(SSL* ssl, const tls_options& o, const endpoint& peer);
 
 // Sets up the server side: a client certificate is asked for only with require_client_certificate.
 void prepare_server(SSL* ssl, const tls_options& o);

@@ -546,10 +546,15 @@ private:
   void handshake(const connection_ptr& c) {
     c->tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(c->socket, *tls_context_);
     SSL* ssl = c->tls->native_handle();
-    if (c->accepted)
+    if (c->accepted) {
       detail::prepare_server(ssl, opts_.tls);
-    else
-      detail::prepare_client(ssl, opts_.tls, c->remote);
+    } else if (auto why = detail::prepare_client(ssl, opts_.tls, c->remote); !why.empty()) {
+      // RFC 5922 7.3: no identity to check, no connection (fail closed).
+      const std::string what = "TLS handshake with " + c->remote.str() + " failed: " + why;
+      drop(c, what);
+      report(c->remote, what);
+      return;
+    }
     c->tls->async_handshake(
         c->accepted ? asio::ssl::stream_base::server : asio::ssl::stream_base::client,
         [self = shared(), c](const error_code& ec) { self->on_handshake(c, ec); });

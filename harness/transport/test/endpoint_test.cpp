@@ -1,5 +1,6 @@
 // Endpoints and protocol names: parsing and printing.
 #include "sipwright/transport/endpoint.hpp"
+#include "sipwright/transport/tls_options.hpp"
 #include "sipwright/transport/trace.hpp"
 
 #include <catch2/catch.hpp>
@@ -112,6 +113,21 @@ TEST_CASE("parse_endpoint: rejects what is not a numeric address and port",
   for (const char* text : rows) {
     INFO('"' << text << '"');
     CHECK_FALSE(tp::parse_endpoint(text, 5060));
+  }
+}
+
+TEST_CASE("tls_server_name: a bracketed IPv6 address is an IP address, not a DNS name",
+          "[transport][tls]") {
+  CHECK(tp::tls_server_name("sip.example.test") == "sip.example.test");
+  CHECK(tp::tls_server_name("127.0.0.1") == "127.0.0.1");
+  CHECK(tp::tls_server_name("::1") == "::1");
+  CHECK(tp::tls_server_name("[::1]") == "::1");
+  CHECK(tp::tls_server_name("[2001:db8::5]") == "2001:db8::5");
+  CHECK(tp::tls_server_name("[fe80::1%lo]") == "fe80::1%lo");
+  for (const char* text :
+       {"", "a b", "[]", "[::1", "::1]", "[example.com]", "[127.0.0.1]", "[[::1]]", "\tsip.test"}) {
+    INFO('"' << text << '"');
+    CHECK_FALSE(tp::tls_server_name(text));
   }
 }
 

@@ -41,6 +41,16 @@ struct test_pki {
 
   std::string file(const std::string& name) const { return (dir / name).string(); }
 
+  // One more server certificate of the test CA, NAME.pem and NAME.key, with subject CN=`cn` and
+  // the subjectAltName `san` in openssl's syntax ("DNS:*.example.test,URI:sip:example.test");
+  // none when empty.
+  void server_with(const std::string& name, const std::string& cn, const std::string& san) const {
+    std::ofstream(dir / (name + ".cnf"))
+        << "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
+        << (san.empty() ? "" : "subjectAltName=" + san + "\n");
+    leaf(name, "ca", cn, name + ".cnf");
+  }
+
 private:
   void run(const std::string& cmd) const {
     const std::string full = "cd '" + dir.string() + "' && (" + cmd + ") >>openssl.log 2>&1";
@@ -52,11 +62,12 @@ private:
         ".key -out " + name + ".pem -days 3650 -subj '/CN=sipwright test " + name +
         "' -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign");
   }
-  void leaf(const std::string& name, const std::string& issuer) const {
+  void leaf(const std::string& name, const std::string& issuer, const std::string& cn = {},
+            const std::string& extensions = "leaf.cnf") const {
     run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + name +
-        ".key -out " + name + ".csr -subj /CN=" + name + " && openssl x509 -req -in " + name +
-        ".csr -CA " + issuer + ".pem -CAkey " + issuer + ".key -set_serial 2 -days 3650 -out " +
-        name + ".pem -extfile leaf.cnf");
+        ".key -out " + name + ".csr -subj '/CN=" + (cn.empty() ? name : cn) +
+        "' && openssl x509 -req -in " + name + ".csr -CA " + issuer + ".pem -CAkey " + issuer +
+        ".key -set_serial 2 -days 3650 -out " + name + ".pem -extfile " + extensions);
   }
 };
 

@@ -141,6 +141,107 @@ TEST_CASE("TLS: the server's certificate must name the server the client asked f
   }
 }
 
+TEST_CASE("TLS: a scoped IPv6 name is checked without its scope, and a name that cannot be "
+          "checked refuses the connection [RFC 5922 7.3]",
+          "[transport][tls][rfc5922-7.3]") {
+  test_pki pki;
+  auto client = client_at(pki, "::1");
+  SECTION("the address it carries, with a scope") {
+    client.tls.server_name = "::1%lo";
+    transport_pair p(client, server_at(pki, "::1"));
+    p.ra.attach(p.a);
+    check_request_and_response(p, tls, {});
+  }
+  SECTION("an address it does not carry, with a scope") {
+    client.tls.server_name = "::2%lo";
+    transport_pair p(client, server_at(pki, "::1"));
+    CHECK(refused(p).what ==
+          handshake_failed(p.b.local_endpoint(), "certificate verify failed: IP address mismatch"));
+  }
+  SECTION("a name OpenSSL cannot take (an embedded NUL): refused, not left unchecked") {
+    client.tls.server_name = std::string("sip.test\0evil", 13);
+    transport_pair p(client, server_at(pki, "::1"));
+    const std::string what = refused(p).what;
+    CHECK(what.rfind(handshake_failed(p.b.local_endpoint(),
+                                      "cannot check that the server's certificate names sip.test"),
+                     0) == 0);
+  }
+}
+
+TEST_CASE("TLS: a bracketed IPv6 server name is the IP address [RFC 5922 7.3]",
+          "[transport][tls][rfc5922-7.3]") {
+  test_pki pki;
+  auto client = client_at(pki, "::1");
+  const auto name = tp::tls_server_name("[::1]");
+  REQUIRE(name);
+  client.tls.server_name = *name;
+  transport_pair p(client, server_at(pki, "::1"));
+  p.ra.attach(p.a);
+  check_request_and_response(p, tls, {});
+}
+
+TEST_CASE("TLS: a SIP domain is named by a DNS or a sip URI subjectAltName, never by a wildcard "
+          "[RFC 5922 7.1] [RFC 5922 7.2]",
+          "[transport][tls][rfc5922-7.1][rfc5922-7.2]") {
+  test_pki pki;
+  auto client = client_at(pki, "127.0.0.1");
+  auto server = server_at(pki, "127.0.0.1");
+  auto use = [&](const std::string& cn, const std::string& san) {
+    pki.server_with("named", cn, san);
+    server.tls.certificate = pki.file("named.pem");
+    server.tls.private_key = pki.file("named.key");
+  };
+  const std::string mismatch = "certificate verify failed: hostname mismatch";
+  SECTION("a wildcard DNS entry does not match (7.2)") {
+    use("wild", "DNS:*.example.test");
+    client.tls.server_name = "sip.example.test";
+    transport_pair p(client, server);
+    CHECK(refused(p).what == handshake_failed(p.b.local_endpoint(), mismatch));
+  }
+  SECTION("a DNS entry of the name matches") {
+    use("dns", "DNS:sip.example.test");
+    client.tls.server_name = "sip.example.test";
+    transport_pair p(client, server);
+    p.ra.attach(p.a);
+    check_request_and_response(p, tls, {});
+  }
+  SECTION("a sip URI entry of the domain matches, case aside (7.1)") {
+    use("uri", "URI:sip:example.test");
+    client.tls.server_name = GENERATE(as<std::string>{}, "example.test", "Example.TEST");
+    transport_pair p(client, server);
+    p.ra.attach(p.a);
+    check_request_and_response(p, tls, {});
+  }
+  SECTION("a sip URI entry with a port and parameters names its host (7.1)") {
+    use("uri", "URI:sip:example.test:5061;transport=tls");
+    client.tls.server_name = "example.test";
+    transport_pair p(client, server);
+    p.ra.attach(p.a);
+    check_request_and_response(p, tls, {});
+  }
+  SECTION("a URI entry that is no SIP domain identity does not match (7.1)") {
+    // Another domain; a user part; another scheme; a wildcard.
+    use("uri", GENERATE(as<std::string>{}, "URI:sip:other.test", "URI:sip:alice@example.test",
+                        "URI:sips:example.test", "URI:http://example.test/", "URI:sip:*.test"));
+    client.tls.server_name = "example.test";
+    transport_pair p(client, server);
+    CHECK(refused(p).what == handshake_failed(p.b.local_endpoint(), mismatch));
+  }
+  SECTION("the subject's CN counts only without subjectAltName (7.1)") {
+    use("example.test", "URI:sip:other.test");
+    client.tls.server_name = "example.test";
+    transport_pair p(client, server);
+    CHECK(refused(p).what == handshake_failed(p.b.local_endpoint(), mismatch));
+  }
+  SECTION("a certificate without subjectAltName: its CN (7.1)") {
+    use("example.test", "");
+    client.tls.server_name = "example.test";
+    transport_pair p(client, server);
+    p.ra.attach(p.a);
+    check_request_and_response(p, tls, {});
+  }
+}
+
 TEST_CASE("TLS: the lab's insecure mode accepts a self-signed certificate for any name",
           "[transport][tls]") {
   test_pki pki;

@@ -2,7 +2,9 @@
 // TLS settings of a transport (RFC 3261 26.2, 26.3.1; RFC 5922 for the certificate checks), as
 // the engine, the device profile and the command line carry them. No Asio and no OpenSSL here.
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace sipwright::transport {
 
@@ -21,7 +23,7 @@ struct tls_options {
   // is the lab's insecure mode: any certificate, self-signed or for another name, is accepted.
   bool verify = true;
   // The name the server's certificate must carry (a DNS name, also sent as SNI, or an IP
-  // address); empty: the numeric address we connect to.
+  // address, IPv6 without brackets; see tls_server_name); empty: the numeric address we connect to.
   std::string server_name;
   // When peers connect: ask for a client certificate and refuse the connection unless it chains
   // to `ca` (mutual TLS). false: no client certificate is asked for. A peer so checked may have
@@ -31,5 +33,11 @@ struct tls_options {
   // plain TCP the connect (the transport takes it from here for both).
   std::chrono::milliseconds handshake_timeout{10000};
 };
+
+// A server name as a user writes it (command line, profile) in the form tls_options takes: a DNS
+// name as it is, an IP address as it is, a bracketed IPv6 address ("[::1]") without its brackets
+// (an IP address, not a DNS name). Nothing for an empty name, one with white space, or brackets
+// around anything but an IPv6 address.
+std::optional<std::string> tls_server_name(std::string_view text);
 
 } // namespace sipwright::transport
