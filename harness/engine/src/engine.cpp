@@ -777,7 +777,7 @@ private:
         if (!s.start_txn.empty()) c.txns[s.start_txn] = transaction_id(*own);
         if (own->method() != "ACK" && own->method() != "CANCEL")
           c.requests.insert_or_assign(transaction_id(*own),
-                                      call::sent_request{bytes, *own, to, &s});
+                                      call::sent_request{bytes, *own, to, &s, 0, {}});
       }
     }
     if (lost(s))
