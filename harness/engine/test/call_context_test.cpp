@@ -117,8 +117,9 @@ TEST_CASE("[cseq] moves on before each request other than ACK and CANCEL, as in 
   CHECK(c.render(sc.steps.at(0).msg, 0).find("CSeq: 2 OPTIONS\r\n") != std::string::npos);
 }
 
-TEST_CASE("[last_Via:] copies every Via line as received, compact forms included; rrs keeps the "
-          "route set and the Contact [engine][keywords][rfc3261][12.1.1]") {
+TEST_CASE(
+    "[last_Via:] copies every Via line as received, compact forms included, and rrs keeps the "
+    "route set and the Contact [engine][keywords][rfc3261][12.1.1]") {
   auto c = make_context();
   c.on_received(parse(invite_with_routes), true);
   using k = scenario::keyword_id;

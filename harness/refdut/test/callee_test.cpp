@@ -231,7 +231,7 @@ TEST_CASE("callee: CANCEL before the answer gets 200 and the INVITE 487 [RFC 326
   CHECK(d.out().find("CANCEL -> 487, ACK ok") != std::string::npos);
 }
 
-TEST_CASE("callee: requests outside any call get 481, 200, 489, 405 or 501; junk is survived "
+TEST_CASE("callee: requests outside any call get 481, 200, 489, 405 or 501, and junk is survived "
           "[RFC 3261 12.2.2, 11.2, 8.2.1]",
           "[refdut][callee]") {
   auto o = callee(50);

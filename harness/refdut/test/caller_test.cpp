@@ -124,7 +124,7 @@ TEST_CASE("caller: a 486 and its copy are ACKed by the INVITE client transaction
   CHECK(d.out().find("INVITE -> 486, ACK sent") != std::string::npos);
 }
 
-TEST_CASE("caller: Timer A retransmits an unanswered INVITE, doubling; Timer B gives up "
+TEST_CASE("caller: Timer A retransmits an unanswered INVITE, doubling, and Timer B gives up "
           "[RFC 3261 17.1.1.2]",
           "[refdut][caller]") {
   peer p;

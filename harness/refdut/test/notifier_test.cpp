@@ -67,7 +67,7 @@ std::vector<const arrival*> notifies(peer& p, std::uint32_t cseq, std::size_t n 
 
 } // namespace
 
-TEST_CASE("notifier: 200 with Expires, a NOTIFY at once, retransmitted over UDP until answered; "
+TEST_CASE("notifier: 200 with Expires, a NOTIFY at once, retransmitted over UDP until answered, "
           "refresh and unsubscribe [RFC 6665 4.2.1, 4.2.2]",
           "[refdut][notifier]") {
   device d(notifier({}, 3));
@@ -224,7 +224,7 @@ TEST_CASE("notifier: the fault switches no-notify and unsubscribe-active",
 }
 
 TEST_CASE("notifier: an Expires too large for 64 bits is clamped to the notifier's maximum "
-          "[RFC 3261 20.19; RFC 6665 4.2.1.1]",
+          "[RFC 3261 20.19, RFC 6665 4.2.1.1]",
           "[refdut][notifier]") {
   device d(notifier());
   peer p;
