@@ -61,10 +61,10 @@ struct arrival {
   clock::time_point at;
 };
 
-// A SIP peer the test drives by hand over UDP on 127.0.0.1.
+// A SIP peer the test drives by hand: over UDP on 127.0.0.1 unless `o` says otherwise.
 class peer {
 public:
-  peer() : tp_(io_, transport::options{}, trace_) {
+  explicit peer(transport::options o = {}) : tp_(io_, std::move(o), trace_) {
     tp_.start(
         [this](transport::received&& r) {
           got.push_back({std::move(r.msg), r.from, r.at});
@@ -97,6 +97,13 @@ public:
           a.msg.cseq()->method == cseq_method)
         out.push_back(&a);
     return out;
+  }
+
+  // The first arrival whose bytes start with `start`, else null.
+  const arrival* first(std::string_view start) const {
+    for (const auto& a : got)
+      if (a.msg.bytes().starts_with(start)) return &a;
+    return nullptr;
   }
 
   std::deque<arrival> got; // stable references

@@ -7,43 +7,15 @@
 namespace sipwright::refdut::test {
 namespace {
 
-// A hand-driven peer like `peer`, bound to [::1] over any transport (TLS: a throwaway
-// certificate, and any certificate of the device accepted).
-class v6_peer {
-public:
-  explicit v6_peer(transport::protocol proto) : tp_(io_, options(proto), trace_) {
-    tp_.start(
-        [this](transport::received&& r) {
-          got.push_back({std::move(r.msg), r.from, r.at});
-        },
-        [](const transport::endpoint&, const std::string&) {});
-  }
-  transport::endpoint local() const { return tp_.local_endpoint(); }
-  void send(const transport::endpoint& to, const std::string& bytes) { tp_.send(to, bytes); }
-  bool run_until(const std::function<bool()>& pred, std::chrono::milliseconds limit = 5s) {
-    const auto end = clock::now() + limit;
-    while (!pred() && clock::now() < end) io_.run_for(5ms);
-    return pred();
-  }
-  const arrival* first(std::string_view start) const {
-    for (const auto& a : got)
-      if (a.msg.bytes().starts_with(start)) return &a;
-    return nullptr;
-  }
-  std::deque<arrival> got;
-
-private:
-  static transport::options options(transport::protocol proto) {
-    transport::options o;
-    o.proto = proto;
-    o.local = {"::1", 0};
-    o.tls.verify = false;
-    return o;
-  }
-  boost::asio::io_context io_;
-  transport::trace trace_;
-  transport::transport tp_;
-};
+// The hand-driven peer bound to [::1] over any transport (TLS: a throwaway certificate, and any
+// certificate of the device accepted).
+transport::options v6(transport::protocol proto) {
+  transport::options o;
+  o.proto = proto;
+  o.local = {"::1", 0};
+  o.tls.verify = false;
+  return o;
+}
 
 std::string line_of(std::string_view msg, std::string_view name) {
   const auto at = msg.find("\r\n" + std::string(name) + ": ");
@@ -62,7 +34,7 @@ TEST_CASE("refdut on ::1 writes RFC 5118 forms and names the transport, as calle
   const std::string upper(transport::to_string(proto));
   const std::string param = proto == transport::protocol::udp ? "" : ";transport=" + name;
   INFO(name);
-  v6_peer p(proto);
+  peer p(v6(proto));
   const std::string peer_at = p.local().str();
 
   SECTION("callee: the 200's Contact") {
