@@ -597,10 +597,12 @@ private:
     }
   }
 
-  bool has_command(const std::string& from) const {
-    return std::any_of(commands_.begin(), commands_.end(),
-                       [&](const command& cmd) { return from.empty() || cmd.from == from; });
+  // The first queued command from that agent ("": any), else end().
+  std::deque<command>::iterator find_command(const std::string& from) {
+    return std::find_if(commands_.begin(), commands_.end(),
+                        [&](const command& cmd) { return from.empty() || cmd.from == from; });
   }
+  bool has_command(const std::string& from) { return find_command(from) != commands_.end(); }
 
   // <sendCmd dest>: the lines, rendered here, go to the other agent.
   void send_command(call& c, const step& s) {
@@ -621,9 +623,7 @@ private:
     const auto until = s.timeout ? std::min(deadline_, started + *s.timeout) : deadline_;
     const auto from = s.peer.empty() ? std::string("another agent") : s.peer;
     for (;;) {
-      auto it = std::find_if(commands_.begin(), commands_.end(), [&](const command& cmd) {
-        return s.peer.empty() || cmd.from == s.peer;
-      });
+      auto it = find_command(s.peer);
       if (it != commands_.end()) {
         const auto bytes =
             "COMMAND sip:" + it->from + "@sipwright.invalid SIP/2.0\r\n" + it->text + "\r\n\r\n";

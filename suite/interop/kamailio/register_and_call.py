@@ -34,42 +34,33 @@ CALL_TIMEOUT = 20       # refdut's --timeout
 
 # REGISTER twice from one Call-ID: first every binding of the AOR goes (10.2.2: Contact: * with
 # Expires: 0), then the one of this scenario's listener comes (10.2.1). [service] is the AOR.
-SCENARIO = """\
+# One REGISTER of the AOR [service] with this Contact and Expires.
+REGISTER = """\
+  <send>
+    <![CDATA[
+      REGISTER sip:%(domain)s SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Max-Forwards: 70
+      From: <sip:[service]@%(domain)s>;tag=[pid]-[call_number]
+      To: <sip:[service]@%(domain)s>
+      Call-ID: [call_id]
+      CSeq: [cseq] REGISTER
+      Contact: %(contact)s
+      Expires: %(expires)d
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200"/>
+"""
+SCENARIO = ("""\
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- Written by register_and_call.py: binds [service] to the listener of one scenario. -->
 <scenario name="bind the AOR to one listener">
-  <send>
-    <![CDATA[
-      REGISTER sip:%(domain)s SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      Max-Forwards: 70
-      From: <sip:[service]@%(domain)s>;tag=[pid]-[call_number]
-      To: <sip:[service]@%(domain)s>
-      Call-ID: [call_id]
-      CSeq: [cseq] REGISTER
-      Contact: *
-      Expires: 0
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="200"/>
-  <send>
-    <![CDATA[
-      REGISTER sip:%(domain)s SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      Max-Forwards: 70
-      From: <sip:[service]@%(domain)s>;tag=[pid]-[call_number]
-      To: <sip:[service]@%(domain)s>
-      Call-ID: [call_id]
-      CSeq: [cseq] REGISTER
-      Contact: <sip:%(contact_user)s@%(contact)s;transport=%(transport)s>
-      Expires: 120
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="200"/>
-</scenario>
-"""
+""" + REGISTER % {"domain": "%(domain)s", "contact": "*", "expires": 0}
+            + REGISTER % {"domain": "%(domain)s",
+                          "contact": "<sip:%(contact_user)s@%(contact)s;transport=%(transport)s>",
+                          "expires": 120}
+            + "</scenario>\n")
 
 
 def main(argv):
